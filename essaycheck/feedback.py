@@ -1,0 +1,162 @@
+"""check_essay(): an essay and a rubric in, a verdict on every key point out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from essaycheck.io.essays import Essay
+from essaycheck.matcher import KeyPointMatcher, PreparedRubric, load_rule
+from essaycheck.nlp import build_marking_nlp, default_models_dir, marking_embeddings
+from essaycheck.rubric import KeyPoint, Rubric
+from essaycheck.windows import essay_windows
+
+ENGINE_NAME = "static-centred"
+ENGINE_VERSION = "1"
+BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The essay text a decision rests on; ``essay.text[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the evidence as JSON-ready data."""
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """Whether one essay covers one key point, and the evidence.
+
+    ``evidence`` is the best-matching stretch of the essay: given when the point
+    is covered, or when the decision needs review; None otherwise.
+    """
+
+    point: KeyPoint
+    is_covered: bool
+    score: float
+    needs_review: bool
+    evidence: Evidence | None
+
+    @property
+    def status(self) -> str:
+        """``covered`` or ``missing``."""
+        return "covered" if self.is_covered else "missing"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data (the documented contract)."""
+        return {
+            "id": self.point.id,
+            "status": self.status,
+            "score": round(self.score, 3),
+            "needs_review": self.needs_review,
+            "evidence": self.evidence.to_dict() if self.evidence else None,
+        }
+
+
+@dataclass(frozen=True)
+class EssayResult:
+    """The verdict on one essay: every key point, and the weighted share covered.
+
+    A failed essay (one that could not be read) has ``error`` set and no points.
+    """
+
+    name: str
+    points: tuple[PointResult, ...] = ()
+    error: str | None = None
+    text: str = field(default="", repr=False)
+
+    @property
+    def is_failed(self) -> bool:
+        """Whether the essay could not be marked."""
+        return self.error is not None
+
+    @property
+    def score(self) -> float:
+        """Weighted share of the rubric's points the essay covers (0..1)."""
+        total = sum(result.point.weight for result in self.points)
+        covered = sum(result.point.weight for result in self.points if result.is_covered)
+        return covered / total if total else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data (the documented contract)."""
+        if self.error is not None:
+            return {"path": self.name, "error": self.error, "score": None, "points": []}
+        return {
+            "path": self.name,
+            "score": round(self.score, 3),
+            "points": [result.to_dict() for result in self.points],
+        }
+
+
+class Checker:
+    """Everything marking needs, loaded once: the pipeline and the matcher.
+
+    Args:
+        nlp: the marking pipeline (see ``essaycheck.nlp.build_marking_nlp``).
+        matcher: a matcher with a fitted decision rule.
+    """
+
+    def __init__(self, nlp: Language, matcher: KeyPointMatcher) -> None:
+        self.nlp = nlp
+        self.matcher = matcher
+        self._prepared: dict[str, PreparedRubric] = {}
+
+    def engine_info(self) -> dict[str, Any]:
+        """Describe the engine for reports: its name, version and model."""
+        rule = self.matcher.rule
+        return {
+            "name": ENGINE_NAME,
+            "version": ENGINE_VERSION,
+            "embeddings": self.matcher.embeddings.name,
+            "decision": "covered when score >= 0.5",
+            "review_band": rule.review_band if rule else None,
+        }
+
+    def prepare(self, rubric: Rubric) -> PreparedRubric:
+        """Embed a rubric's key points once, and remember them."""
+        key = rubric.sha256
+        if key not in self._prepared:
+            self._prepared[key] = self.matcher.prepare(rubric)
+        return self._prepared[key]
+
+    def check(self, essay: Essay, rubric: Rubric) -> EssayResult:
+        """Decide which of the rubric's key points the essay covers."""
+        return next(self.check_many([essay], rubric))
+
+    def check_many(self, essays: Iterable[Essay], rubric: Rubric) -> Iterator[EssayResult]:
+        """Check essays in batches, yielding results in order as they are ready."""
+        prepared = self.prepare(rubric)
+        pairs = ((essay.text, essay) for essay in essays)
+        for doc, essay in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
+            windows = essay_windows(doc)
+            results = []
+            for point, match in zip(rubric, self.matcher.match(windows, prepared),
+                                    strict=True):
+                shown = match.window if (match.is_covered or match.needs_review) else None
+                evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
+                results.append(PointResult(point, match.is_covered, match.score,
+                                           match.needs_review, evidence))
+            yield EssayResult(essay.name, tuple(results), text=essay.text)
+
+
+def load_checker(models_dir: Path | None = None) -> Checker:
+    """Load the shipped engine from a models folder (default: essaycheck's models/)."""
+    folder = models_dir or default_models_dir()
+    nlp = build_marking_nlp(folder)
+    matcher = KeyPointMatcher(marking_embeddings(nlp), load_rule(folder / "decision-rule"))
+    return Checker(nlp, matcher)
+
+
+def check_essay(essay: Essay, rubric: Rubric, checker: Checker | None = None) -> EssayResult:
+    """Check one essay against a rubric with the given (or the shipped) engine."""
+    return (checker or load_checker()).check(essay, rubric)

@@ -1,0 +1,1 @@
+"""Reading essays and model artefacts from disk."""

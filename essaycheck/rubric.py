@@ -1,0 +1,215 @@
+"""Rubrics: the key points of a source text, loaded from JSON or YAML and validated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from essaycheck.errors import RubricError
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """One claim an essay should make.
+
+    Attributes:
+        id: short readable id, unique in its rubric.
+        text: the claim itself.
+        weight: how much the point counts towards the essay's score (> 0).
+        hint: shown to a student whose essay misses the point.
+        examples: other phrasings that also count as covering the point.
+        required: whether the point is essential.
+    """
+
+    id: str
+    text: str
+    weight: float = 1.0
+    hint: str = ""
+    examples: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The point's text followed by its example phrasings."""
+        return (self.text, *self.examples)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the point as it is written in a rubric file (defaults left out)."""
+        data: dict[str, Any] = {"id": self.id, "text": self.text}
+        if self.weight != 1.0:
+            data["weight"] = self.weight
+        if self.hint:
+            data["hint"] = self.hint
+        if self.examples:
+            data["examples"] = list(self.examples)
+        if self.required:
+            data["required"] = True
+        return data
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A titled list of key points."""
+
+    title: str
+    points: tuple[KeyPoint, ...]
+    description: str = ""
+    source: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    def __iter__(self) -> Iterator[KeyPoint]:
+        return iter(self.points)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def total_weight(self) -> float:
+        """Sum of the points' weights."""
+        return sum(point.weight for point in self.points)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the rubric as it is written in a rubric file."""
+        data: dict[str, Any] = {"title": self.title}
+        if self.description:
+            data["description"] = self.description
+        if self.source:
+            data["source"] = self.source
+        data["points"] = [point.to_dict() for point in self.points]
+        return data
+
+    @property
+    def sha256(self) -> str:
+        """Fingerprint of the rubric's content (the same for its JSON and YAML forms)."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@cache
+def rubric_schema() -> dict[str, Any]:
+    """Return the rubric JSON Schema shipped inside the package."""
+    text = resources.files("essaycheck.schemas").joinpath("rubric.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Load a rubric file (JSON, or YAML by its suffix) and validate it.
+
+    Raises:
+        RubricError: listing every problem found, each with its location.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as err:
+        raise RubricError(f"{path}: no such rubric file. Check the path, or build one "
+                          "with: essaycheck rubric build SOURCE -o RUBRIC") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise RubricError(f"{path}: cannot read the rubric ({err}). "
+                          "Save it as UTF-8 text.") from err
+    return parse_rubric(text, str(path), is_yaml=path.suffix.lower() in YAML_SUFFIXES,
+                        path=path)
+
+
+def parse_rubric(text: str, where: str, *, is_yaml: bool = False,
+                 path: Path | None = None) -> Rubric:
+    """Parse and validate rubric text; ``where`` names it in error messages."""
+    data = _parse_document(text, where, is_yaml=is_yaml)
+    problems = find_rubric_problems(data)
+    if problems:
+        listed = "\n".join(f"  {where}: {problem}" for problem in problems)
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        raise RubricError(f"{where}: {count} in the rubric:\n{listed}\n"
+                          "Fix them and run: essaycheck rubric validate " + where,
+                          problems=problems)
+    return _rubric_from_dict(data, path)
+
+
+def find_rubric_problems(data: Any) -> list[str]:
+    """Return every schema problem and duplicate id in parsed rubric data, as text."""
+    validator = Draft202012Validator(rubric_schema())
+    errors = sorted(validator.iter_errors(data), key=_error_order)
+    problems = [f"{err.json_path}: {_describe(err)}" for err in errors]
+    if isinstance(data, dict) and isinstance(data.get("points"), list):
+        seen: dict[str, int] = {}
+        for index, point in enumerate(data["points"]):
+            if not isinstance(point, dict) or not isinstance(point.get("id"), str):
+                continue
+            if point["id"] in seen:
+                problems.append(f"$.points[{index}].id: duplicate id {point['id']!r} "
+                                f"(first used at $.points[{seen[point['id']]}])")
+            else:
+                seen[point["id"]] = index
+    return problems
+
+
+def dump_rubric(rubric: Rubric, path: Path) -> str:
+    """Return the rubric as file text, YAML or JSON according to the path's suffix."""
+    data = rubric.to_dict()
+    if path.suffix.lower() in YAML_SUFFIXES:
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _parse_document(text: str, where: str, *, is_yaml: bool) -> Any:
+    if is_yaml:
+        try:
+            return yaml.safe_load(text)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+            raise RubricError(f"{where}: {location}: not valid YAML ({err.problem}). "
+                              "Fix the syntax and try again.") from err
+        except yaml.YAMLError as err:
+            raise RubricError(f"{where}: not valid YAML ({err}).") from err
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise RubricError(f"{where}: line {err.lineno}, column {err.colno}: not valid JSON "
+                          f"({err.msg}). Fix the syntax and try again.") from err
+
+
+def _error_order(err: ValidationError) -> tuple[str, str]:
+    return (err.json_path, err.message)
+
+
+def _describe(err: ValidationError) -> str:
+    if err.validator == "pattern" and err.json_path.endswith(".id"):
+        return (f"{err.instance!r} is not a valid id: use lower-case letters, digits, "
+                "'-' and '_' (at most 64 characters)")
+    if err.validator == "pattern":
+        return f"{err.instance!r} should not be blank"
+    if err.validator == "minItems" and err.json_path.endswith("points"):
+        return "the rubric has no points: add at least one key point"
+    if err.validator == "additionalProperties":
+        return err.message + " (check the spelling against the schema)"
+    return err.message
+
+
+def _rubric_from_dict(data: dict[str, Any], path: Path | None) -> Rubric:
+    points = tuple(
+        KeyPoint(
+            id=point["id"],
+            text=point["text"].strip(),
+            weight=float(point.get("weight", 1.0)),
+            hint=point.get("hint", "").strip(),
+            examples=tuple(example.strip() for example in point.get("examples", [])),
+            required=bool(point.get("required", False)),
+        )
+        for point in data["points"]
+    )
+    return Rubric(title=data["title"].strip(), points=points,
+                  description=data.get("description", ""), source=data.get("source", ""),
+                  path=path)

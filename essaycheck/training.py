@@ -1,0 +1,187 @@
+"""Fit the shipped decision rule on labelled key-point data.
+
+essaycheck decides at the level of an essay, taking the best of many sentence
+windows, while ArgKP labels single arguments. The best of 30 windows is a
+different statistic from one pair's score, so the rule is fitted on both
+shapes: each labelled text on its own, and pseudo-essays that mix a few
+arguments of one topic with sentences from other topics (a key point counts as
+covered when any included argument matches it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from spacy.language import Language
+
+from essaycheck.dataset import LabelledText, group_texts
+from essaycheck.matcher import KeyPointMatcher
+from essaycheck.rubric import KeyPoint, Rubric
+from essaycheck.windows import essay_windows
+
+RANDOM_STATE = 0
+PSEUDO_ESSAYS_PER_TEXT = 0.5
+ARGUMENTS_PER_ESSAY = (2, 6)
+DISTRACTORS_PER_ESSAY = (0, 12)
+
+
+@dataclass(frozen=True)
+class TrainingEssay:
+    """A text to mark, its rubric's points and the labels of those points."""
+
+    group: str
+    text: str
+    points: tuple[KeyPoint, ...]
+    labels: dict[str, int]
+    is_pseudo: bool
+
+
+def build_training_essays(records: list[LabelledText],
+                          random_state: int = RANDOM_STATE) -> list[TrainingEssay]:
+    """Return every labelled text as an essay, plus pseudo-essays (deterministic)."""
+    rng = np.random.default_rng(random_state)
+    essays = [TrainingEssay(r.group, r.text, r.points, r.labels, False) for r in records]
+    groups = list(group_texts(records))
+    for group, texts in groups:
+        others = [r.text for other, rs in groups if other != group for r in rs]
+        for _ in range(round(len(texts) * PSEUDO_ESSAYS_PER_TEXT)):
+            essays.append(_pseudo_essay(group, texts, others, rng))
+    return essays
+
+
+def _pseudo_essay(group: str, texts: list[LabelledText], others: list[str],
+                  rng: np.random.Generator) -> TrainingEssay:
+    count = int(rng.integers(ARGUMENTS_PER_ESSAY[0], ARGUMENTS_PER_ESSAY[1] + 1))
+    chosen = [texts[i] for i in rng.choice(len(texts), size=min(count, len(texts)),
+                                           replace=False)]
+    distractors = int(rng.integers(DISTRACTORS_PER_ESSAY[0], DISTRACTORS_PER_ESSAY[1] + 1))
+    sentences = [text.text for text in chosen]
+    sentences += [others[i] for i in rng.choice(len(others), size=distractors, replace=False)]
+    order = rng.permutation(len(sentences))
+    labels: dict[str, int] = {}
+    for point in chosen[0].points:
+        given = [text.labels.get(point.id) for text in chosen]
+        if 1 in given:
+            labels[point.id] = 1
+        elif None not in given:
+            labels[point.id] = 0
+    text = " ".join(_as_sentence(sentences[i]) for i in order)
+    return TrainingEssay(group, text, chosen[0].points, labels, True)
+
+
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?" else text + "."
+
+
+def essay_features(essays: list[TrainingEssay], nlp: Language, matcher: KeyPointMatcher,
+                   prior_cosine: float) -> Iterator[tuple[TrainingEssay, npt.NDArray[np.float64]]]:
+    """Yield each essay with its feature rows (one per key point, rubric order)."""
+    prepared_by_group: dict[str, Any] = {}
+    for doc, essay in nlp.pipe(((e.text, e) for e in essays), as_tuples=True, batch_size=256):
+        if essay.group not in prepared_by_group:
+            prepared_by_group[essay.group] = matcher.prepare(
+                Rubric(title=essay.group, points=essay.points))
+        rows, _, _ = matcher.features(essay_windows(doc), prepared_by_group[essay.group],
+                                      prior_cosine)
+        yield essay, rows
+
+
+def mean_cosine(records: list[LabelledText], matcher: KeyPointMatcher) -> float:
+    """Return the mean cosine between texts and their own key points."""
+    total, count = 0.0, 0
+    for _, texts in group_texts(records):
+        point_vectors = matcher.embeddings.embed([p.text for p in texts[0].points])
+        text_vectors = matcher.embeddings.embed([t.text for t in texts])
+        cosines = text_vectors @ point_vectors.T
+        total += float(cosines.sum())
+        count += cosines.size
+    return total / count
+
+
+def fit_matcher(records: list[LabelledText], nlp: Language,
+                matcher: KeyPointMatcher) -> dict[str, Any]:
+    """Fit the matcher's decision rule on the records; return figures on them."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    prior = mean_cosine(records, matcher)
+    essays = build_training_essays(records)
+    rows, labels, is_pseudo = [], [], []
+    for essay, features in essay_features(essays, nlp, matcher, prior):
+        for point, row in zip(essay.points, features, strict=True):
+            if point.id in essay.labels:
+                rows.append(row)
+                labels.append(essay.labels[point.id])
+                is_pseudo.append(essay.is_pseudo)
+    features_array = np.asarray(rows)
+    label_array = np.asarray(labels)
+    matcher.fit(features_array, label_array, prior)
+    decisions = matcher.rule_.score(features_array) >= 0.5
+    figures: dict[str, Any] = {"prior_cosine": round(prior, 6)}
+    for name, mask in (("texts", ~np.asarray(is_pseudo)), ("pseudo_essays", np.asarray(is_pseudo))):
+        precision, recall, f1, _ = precision_recall_fscore_support(
+            label_array[mask], decisions[mask], average="binary", zero_division=0.0)
+        figures[name] = {"pairs": int(mask.sum()), "precision": round(float(precision), 4),
+                         "recall": round(float(recall), 4), "f1": round(float(f1), 4)}
+    figures["essays"] = {"texts": sum(not e.is_pseudo for e in essays),
+                         "pseudo_essays": sum(e.is_pseudo for e in essays)}
+    return figures
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train_decision_rule(data_path: Path, dev_path: Path | None,
+                        models_dir: Path | None) -> tuple[Path, dict[str, Any]]:
+    """Fit the decision rule on ``data_path``, save it with its meta.json, return figures.
+
+    ``dev_path`` is only scored after fitting, and its figures recorded.
+    """
+    import sklearn
+    import spacy
+
+    from essaycheck import __version__
+    from essaycheck.dataset import load_labelled
+    from essaycheck.evaluation import compute_metrics, score_texts
+    from essaycheck.feedback import Checker
+    from essaycheck.matcher import save_rule
+    from essaycheck.nlp import build_marking_nlp, default_models_dir, marking_embeddings
+
+    folder = models_dir or default_models_dir()
+    nlp = build_marking_nlp(folder)
+    matcher = KeyPointMatcher(marking_embeddings(nlp))
+    records = load_labelled(data_path)
+    figures: dict[str, Any] = {"train": fit_matcher(records, nlp, matcher)}
+    if dev_path is not None:
+        dev = compute_metrics(list(score_texts(load_labelled(dev_path), Checker(nlp, matcher))))
+        figures["dev"] = {key: round(value, 4) if isinstance(value, float) else value
+                          for key, value in dev.items()}
+    meta = {
+        "name": "decision-rule",
+        "kind": "logistic decision rule over centred static-embedding similarity",
+        "essaycheck": __version__,
+        "scikit_learn": sklearn.__version__,
+        "spacy": spacy.__version__,
+        "embeddings": matcher.embeddings.name,
+        "training_data": {"file": data_path.name, "sha256": file_sha256(data_path),
+                          "texts": len(records)},
+        "held_out_data": ({"file": dev_path.name, "sha256": file_sha256(dev_path)}
+                          if dev_path is not None else None),
+        "settings": {"random_state": RANDOM_STATE,
+                     "pseudo_essays_per_text": PSEUDO_ESSAYS_PER_TEXT,
+                     "arguments_per_essay": list(ARGUMENTS_PER_ESSAY),
+                     "distractors_per_essay": list(DISTRACTORS_PER_ESSAY)},
+        "figures": figures,
+        "command": "essaycheck train --data ../shared/data/argkp/train.jsonl "
+                   "--dev ../shared/data/argkp/dev.jsonl",
+    }
+    path = save_rule(matcher.rule_, folder / "decision-rule", meta)
+    return path, figures
