@@ -29,6 +29,8 @@ class LabelledText:
     id: str
     dataset: str
     group: str
+    topic: str
+    stance: str
     text: str
     points: tuple[KeyPoint, ...]
     labels: dict[str, int]
@@ -90,6 +92,8 @@ def _parse_record(line: str, path: Path, number: int) -> LabelledText:
         id=str(data.get("id", f"{path.name}:{number}")),
         dataset=str(data.get("dataset", "")),
         group=f"{topic} ({stance})" if stance else topic,
+        topic=topic,
+        stance=str(stance or ""),
         text=text,
         points=points,
         labels=labels,

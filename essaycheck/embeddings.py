@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,13 @@ class StaticEmbeddings:
         except (OSError, json.JSONDecodeError) as err:
             raise ModelError(f"{meta_path}: unreadable ({err}). Restore it from the "
                              "repository or rebuild the model.") from err
+        # model2vec treats a path it cannot find as a model hub id and downloads
+        # it; essaycheck never downloads, so the hub is switched off first.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from model2vec import StaticModel  # imported here: only marking needs it
 
         try:
-            model = StaticModel.from_pretrained(str(folder))
+            model = StaticModel.from_pretrained(str(folder.resolve()), quantize_to="float32")
         except (OSError, ValueError) as err:
             raise ModelError(f"{folder}: cannot load the static embedding model ({err}). "
                              "Restore models/ from the repository.") from err

@@ -4,9 +4,10 @@ For each window and key point the matcher takes the cosine between their static
 embeddings (the best over the point's phrasings), then centres it: it subtracts
 the window's mean cosine over all of the rubric's points, so a sentence that is
 merely on topic does not look like it covers every point. A point's evidence is
-its best-scoring window. A logistic decision rule, fitted on labelled data by
-``fit``, turns the evidence's scores into a score in 0..1 with the decision
-boundary at 0.5.
+its best-scoring window. A logistic decision rule over the evidence's centred
+and raw cosines (the raw cosine tells an on-topic essay from an off-topic one),
+fitted on labelled data by ``fit``, turns them into a score in 0..1 with the
+decision boundary at 0.5.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from essaycheck.errors import ModelError, NotFittedError
 from essaycheck.rubric import Rubric
 from essaycheck.windows import Window
 
-FEATURES = ("centred",)
+FEATURES = ("centred", "cosine")
 RULE_FILE = "decision-rule.json"
 RULE_FORMAT = 1
 # A rubric of one or two points is centred as if padded to this many points with
 # a typical cosine, so that its scores still mean something.
 MIN_CENTRING_POINTS = 3
+PAIR_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,12 @@ class KeyPointMatcher:
         centre = ((cosines.sum(axis=1, keepdims=True) + padding * prior_cosine)
                   / (points + padding))
         centred = cosines - centre
-        best = centred.argmax(axis=0)
-        rows = centred[best, np.arange(points)].astype(np.float64)[:, np.newaxis]
+        # A pair of sentences must beat its best single sentence by a margin to be
+        # the evidence, so that evidence is as short as it can be.
+        pairs = np.asarray([window.sentence_count > 1 for window in windows])
+        best = (centred - PAIR_MARGIN * pairs[:, np.newaxis]).argmax(axis=0)
+        columns = np.arange(points)
+        rows = np.column_stack([centred[best, columns], cosines[best, columns]]).astype(np.float64)
         return rows, [int(index) for index in best], cosines
 
     def match(self, windows: Sequence[Window], prepared: PreparedRubric) -> list[PointMatch]:

@@ -3,9 +3,10 @@
 essaycheck decides at the level of an essay, taking the best of many sentence
 windows, while ArgKP labels single arguments. The best of 30 windows is a
 different statistic from one pair's score, so the rule is fitted on both
-shapes: each labelled text on its own, and pseudo-essays that mix a few
-arguments of one topic with sentences from other topics (a key point counts as
-covered when any included argument matches it).
+shapes: each labelled text on its own, and pseudo-essays that mix arguments
+from both sides of one topic with a few sentences from other topics, checked
+against the key points of both sides (a key point counts as covered when an
+included argument matches it).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from essaycheck.windows import essay_windows
 
 RANDOM_STATE = 0
 PSEUDO_ESSAYS_PER_TEXT = 0.5
-ARGUMENTS_PER_ESSAY = (2, 6)
-DISTRACTORS_PER_ESSAY = (0, 12)
+ARGUMENTS_PER_ESSAY = (3, 12)
+DISTRACTORS_PER_ESSAY = (0, 3)
 
 
 @dataclass(frozen=True)
@@ -47,32 +48,47 @@ def build_training_essays(records: list[LabelledText],
     """Return every labelled text as an essay, plus pseudo-essays (deterministic)."""
     rng = np.random.default_rng(random_state)
     essays = [TrainingEssay(r.group, r.text, r.points, r.labels, False) for r in records]
-    groups = list(group_texts(records))
-    for group, texts in groups:
-        others = [r.text for other, rs in groups if other != group for r in rs]
+    topics: dict[str, list[LabelledText]] = {}
+    for record in records:
+        topics.setdefault(record.topic, []).append(record)
+    for topic, texts in topics.items():
+        others = [r.text for other, rs in topics.items() if other != topic for r in rs]
         for _ in range(round(len(texts) * PSEUDO_ESSAYS_PER_TEXT)):
-            essays.append(_pseudo_essay(group, texts, others, rng))
+            essays.append(_pseudo_essay(topic, texts, others, rng))
     return essays
 
 
-def _pseudo_essay(group: str, texts: list[LabelledText], others: list[str],
+def _pseudo_essay(topic: str, texts: list[LabelledText], others: list[str],
                   rng: np.random.Generator) -> TrainingEssay:
+    """A few arguments on one topic, from either side, and a few off-topic sentences.
+
+    The rubric holds the key points of both sides of the topic, as an essay's
+    rubric holds points that are related to each other. A point is covered when
+    an included argument of its side matches it; arguments of the other side
+    count as not matching it; a point is left unlabelled when no argument of its
+    side matches it and one of them is unlabelled for it.
+    """
     count = int(rng.integers(ARGUMENTS_PER_ESSAY[0], ARGUMENTS_PER_ESSAY[1] + 1))
+    distractors = int(rng.integers(DISTRACTORS_PER_ESSAY[0], DISTRACTORS_PER_ESSAY[1] + 1))
     chosen = [texts[i] for i in rng.choice(len(texts), size=min(count, len(texts)),
                                            replace=False)]
-    distractors = int(rng.integers(DISTRACTORS_PER_ESSAY[0], DISTRACTORS_PER_ESSAY[1] + 1))
     sentences = [text.text for text in chosen]
     sentences += [others[i] for i in rng.choice(len(others), size=distractors, replace=False)]
     order = rng.permutation(len(sentences))
+    sides: dict[str, tuple[str, KeyPoint]] = {}
+    for text in texts:
+        for point in text.points:
+            sides.setdefault(point.id, (text.stance, point))
+    points = tuple(point for _, (_, point) in sorted(sides.items()))
     labels: dict[str, int] = {}
-    for point in chosen[0].points:
-        given = [text.labels.get(point.id) for text in chosen]
+    for point_id, (stance, _) in sides.items():
+        given = [text.labels.get(point_id) for text in chosen if text.stance == stance]
         if 1 in given:
-            labels[point.id] = 1
+            labels[point_id] = 1
         elif None not in given:
-            labels[point.id] = 0
+            labels[point_id] = 0
     text = " ".join(_as_sentence(sentences[i]) for i in order)
-    return TrainingEssay(group, text, chosen[0].points, labels, True)
+    return TrainingEssay(f"{topic} (both sides)", text, points, labels, True)
 
 
 def _as_sentence(text: str) -> str:
