@@ -7,7 +7,6 @@ moved into place at the end, so an interrupted run never leaves half a gradebook
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -44,9 +43,15 @@ class BatchResult:
         return tuple(result for result in self.results if result.is_failed)
 
 
-def mark_folder(folder: Path, rubric: Rubric, checker: Checker, out_dir: Path, *,
-                force: bool = False,
-                on_essay: Callable[[EssayResult], None] | None = None) -> BatchResult:
+def mark_folder(
+    folder: Path,
+    rubric: Rubric,
+    checker: Checker,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    on_essay: Callable[[EssayResult], None] | None = None,
+) -> BatchResult:
     """Mark every essay under ``folder`` and write reports into ``out_dir``.
 
     Raises:
@@ -54,8 +59,10 @@ def mark_folder(folder: Path, rubric: Rubric, checker: Checker, out_dir: Path, *
         EssayReadError: ``folder`` is not a folder.
     """
     if out_dir.exists() and not force:
-        raise OutputError(f"{out_dir}: already exists. Choose another --out folder, or "
-                          "pass --force to replace the reports in it.")
+        raise OutputError(
+            f"{out_dir}: already exists. Choose another --out folder, or "
+            "pass --force to replace the reports in it."
+        )
     paths = find_essays(folder)
     readable: dict[str, Essay] = {}
     failures: dict[str, EssayResult] = {}
@@ -90,14 +97,14 @@ def feedback_names(results: tuple[EssayResult, ...]) -> dict[str, str]:
     return names
 
 
-def _write_reports(results: tuple[EssayResult, ...], rubric: Rubric, checker: Checker,
-                   out_dir: Path) -> None:
+def _write_reports(
+    results: tuple[EssayResult, ...], rubric: Rubric, checker: Checker, out_dir: Path
+) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         (staging / GRADEBOOK).write_text(render_gradebook(results, rubric), "utf-8")
-        (staging / RESULTS).write_text(render_json(results, rubric, checker.engine_info()),
-                                       "utf-8")
+        (staging / RESULTS).write_text(render_json(results, rubric, checker.engine_info()), "utf-8")
         feedback_files = feedback_names(results)
         for result in results:
             target = staging / FEEDBACK / feedback_files[result.name]
@@ -105,11 +112,11 @@ def _write_reports(results: tuple[EssayResult, ...], rubric: Rubric, checker: Ch
             target.write_text(render_feedback(result, rubric), "utf-8")
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old")
-            os.replace(out_dir, old)
-            os.replace(staging, out_dir)
+            out_dir.replace(old)
+            staging.replace(out_dir)
             shutil.rmtree(old)
         else:
-            os.replace(staging, out_dir)
+            staging.replace(out_dir)
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"{out_dir}: cannot write the reports ({err}).") from err

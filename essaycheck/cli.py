@@ -35,6 +35,7 @@ class EssaycheckGroup(click.Group):
     """A command group that turns essaycheck's errors into clean messages."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; report an EssaycheckError as "Error: ..." with exit code 1."""
         try:
             return super().invoke(ctx)
         except EssaycheckError as err:
@@ -42,12 +43,21 @@ class EssaycheckGroup(click.Group):
 
 
 models_dir_option = click.option(
-    "--models-dir", type=click.Path(file_okay=False, path_type=Path),
-    envvar="ESSAYCHECK_MODELS_DIR", default=None,
-    help="Folder of essaycheck's models (default: $ESSAYCHECK_MODELS_DIR, else the shipped models/).")
+    "--models-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ESSAYCHECK_MODELS_DIR",
+    default=None,
+    help="Folder of essaycheck's models "
+    "(default: $ESSAYCHECK_MODELS_DIR, else the shipped models/).",
+)
 rubric_option = click.option(
-    "-r", "--rubric", "rubric_path", required=True,
-    type=click.Path(dir_okay=False, path_type=Path), help="Rubric file (JSON or YAML).")
+    "-r",
+    "--rubric",
+    "rubric_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Rubric file (JSON or YAML).",
+)
 
 
 @click.group(cls=EssaycheckGroup, epilog=EXIT_CODES_HELP)
@@ -59,8 +69,15 @@ def cli() -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("essays", nargs=-1, required=True)
 @rubric_option
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True, help="Report format.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @models_dir_option
 def check(essays: tuple[str, ...], rubric_path: Path, fmt: str, models_dir: Path | None) -> None:
     """Report which key points each ESSAY covers and which it misses.
@@ -90,14 +107,25 @@ def check(essays: tuple[str, ...], rubric_path: Path, fmt: str, models_dir: Path
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @rubric_option
-@click.option("-o", "--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for gradebook.csv, results.json and feedback/.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for gradebook.csv, results.json and feedback/.",
+)
 @click.option("--force", is_flag=True, help="Replace the reports in an existing --out folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no class summary.")
 @models_dir_option
-def mark(folder: Path, rubric_path: Path, out_dir: Path, force: bool, quiet: bool,
-         models_dir: Path | None) -> None:
+def mark(
+    folder: Path,
+    rubric_path: Path,
+    out_dir: Path,
+    force: bool,
+    quiet: bool,
+    models_dir: Path | None,
+) -> None:
     """Mark every essay under FOLDER and write the class's reports to --out.
 
     Writes OUT/gradebook.csv (one row per essay: file, score, a 1/0 column per
@@ -118,23 +146,34 @@ def mark(folder: Path, rubric_path: Path, out_dir: Path, force: bool, quiet: boo
     checker = load_checker(models_dir)
     show = not quiet and sys.stderr.isatty()
     with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
-        batch = mark_folder(folder, rubric, checker, out_dir, force=force,
-                            on_essay=lambda _: bar.update())
+        batch = mark_folder(
+            folder, rubric, checker, out_dir, force=force, on_essay=lambda _: bar.update()
+        )
     if not quiet:
         click.echo(batch.summary, err=True, nl=False)
     for failed in batch.failed:
         click.echo(f"Failed: {failed.error}", err=True)
     click.echo(f"Reports written to {out_dir}", err=True)
     if batch.failed:
-        click.echo(f"{len(batch.failed)} of {len(batch.results)} essays could not be "
-                   "marked; see the messages above.", err=True)
+        click.echo(
+            f"{len(batch.failed)} of {len(batch.results)} essays could not be "
+            "marked; see the messages above.",
+            err=True,
+        )
         sys.exit(ExitCode.PARTIAL)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @models_dir_option
 def evaluate(data: Path, fmt: str, models_dir: Path | None) -> None:
     """Score the engine against the human labels in DATA (JSON Lines).
@@ -161,11 +200,19 @@ def evaluate(data: Path, fmt: str, models_dir: Path | None) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--data", "data_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Labelled training data (JSON Lines), e.g. argkp/train.jsonl.")
-@click.option("--dev", "dev_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Held-out data whose figures are recorded in meta.json (never fitted on).")
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Labelled training data (JSON Lines), e.g. argkp/train.jsonl.",
+)
+@click.option(
+    "--dev",
+    "dev_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Held-out data whose figures are recorded in meta.json (never fitted on).",
+)
 @models_dir_option
 def train(data_path: Path, dev_path: Path | None, models_dir: Path | None) -> None:
     """Fit the shipped decision rule on labelled data and save it in the models folder.
@@ -187,9 +234,14 @@ def rubric() -> None:
 
 @rubric.command("build", epilog=EXIT_CODES_HELP)
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Rubric file to write (.json, or .yaml/.yml).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Rubric file to write (.json, or .yaml/.yml).",
+)
 @click.option("--title", help="Rubric title (default: from the source's file name).")
 @click.option("--force", is_flag=True, help="Replace an existing rubric file.")
 def build(source: Path, output: Path, title: str | None, force: bool) -> None:
@@ -209,13 +261,15 @@ def build(source: Path, output: Path, title: str | None, force: bool) -> None:
     text = read_essay(source).text
     built = build_rubric(text, title=title or _title_from(source), source=source.name)
     _write_atomically(output, dump_rubric(built, output))
-    click.echo(f"{len(built)} key points written to {output}. Review them, then run: "
-               f"essaycheck rubric validate {output}", err=True)
+    click.echo(
+        f"{len(built)} key points written to {output}. Review them, then run: "
+        f"essaycheck rubric validate {output}",
+        err=True,
+    )
 
 
 @rubric.command("validate", epilog=EXIT_CODES_HELP)
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check rubric FILES against the schema; report every problem at once.
 
@@ -244,10 +298,9 @@ def _title_from(source: Path) -> str:
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, "utf-8")
-    os.replace(temporary, path)
+    temporary.replace(path)
 
 
 def main() -> None:
     """Run the command line (the ``essaycheck`` entry point)."""
     cli(prog_name="essaycheck")
-

@@ -52,8 +52,11 @@ def load_labelled(path: Path) -> list[LabelledText]:
         raise DataError(f"{path}: no such data file. Check the path.") from err
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"{path}: cannot read it as UTF-8 text ({err}).") from err
-    records = [_parse_record(line, path, number)
-               for number, line in enumerate(lines, start=1) if line.strip()]
+    records = [
+        _parse_record(line, path, number)
+        for number, line in enumerate(lines, start=1)
+        if line.strip()
+    ]
     if not records:
         raise DataError(f"{path}: holds no records. Expected one JSON object per line.")
     return records
@@ -74,20 +77,22 @@ def _parse_record(line: str, path: Path, number: int) -> LabelledText:
         meta = data.get("meta") or {}
         stance = meta.get("stance") if isinstance(meta, dict) else None
         topic = str(data["topic"])
-        points = tuple(KeyPoint(id=str(point["id"]), text=str(point["text"]))
-                       for point in data["keypoints"])
+        points = tuple(
+            KeyPoint(id=str(point["id"]), text=str(point["text"])) for point in data["keypoints"]
+        )
         labels = {str(key): int(value) for key, value in data.get("labels", {}).items()}
         text = str(data["text"])
     except json.JSONDecodeError as err:
         raise DataError(f"{where}: not valid JSON ({err.msg}, column {err.colno}).") from err
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise DataError(f"{where}: not a labelled record ({err!r} is missing or malformed). "
-                        "Expected fields: id, topic, text, keypoints, labels.") from err
+        raise DataError(
+            f"{where}: not a labelled record ({err!r} is missing or malformed). "
+            "Expected fields: id, topic, text, keypoints, labels."
+        ) from err
     known = {point.id for point in points}
     if not set(labels) <= known:
         unknown = sorted(set(labels) - known)
-        raise DataError(f"{where}: labels name key points {unknown} that are not in "
-                        "its keypoints.")
+        raise DataError(f"{where}: labels name key points {unknown} that are not in its keypoints.")
     return LabelledText(
         id=str(data.get("id", f"{path.name}:{number}")),
         dataset=str(data.get("dataset", "")),

@@ -42,14 +42,18 @@ class StaticEmbeddings:
         """Load a model2vec folder (model.safetensors, tokenizer.json, meta.json)."""
         meta_path = folder / "meta.json"
         if not meta_path.is_file():
-            raise ModelError(f"{folder}: no static embedding model here (meta.json is "
-                             "missing). Point --models-dir at essaycheck's models/ folder, "
-                             "or rebuild it with scripts/distill_static_model.py.")
+            raise ModelError(
+                f"{folder}: no static embedding model here (meta.json is "
+                "missing). Point --models-dir at essaycheck's models/ folder, "
+                "or rebuild it with scripts/distill_static_model.py."
+            )
         try:
             meta = json.loads(meta_path.read_text("utf-8"))
         except (OSError, json.JSONDecodeError) as err:
-            raise ModelError(f"{meta_path}: unreadable ({err}). Restore it from the "
-                             "repository or rebuild the model.") from err
+            raise ModelError(
+                f"{meta_path}: unreadable ({err}). Restore it from the "
+                "repository or rebuild the model."
+            ) from err
         # model2vec treats a path it cannot find as a model hub id and downloads
         # it; essaycheck never downloads, so the hub is switched off first.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -58,16 +62,17 @@ class StaticEmbeddings:
         try:
             model = StaticModel.from_pretrained(str(folder.resolve()), quantize_to="float32")
         except (OSError, ValueError) as err:
-            raise ModelError(f"{folder}: cannot load the static embedding model ({err}). "
-                             "Restore models/ from the repository.") from err
+            raise ModelError(
+                f"{folder}: cannot load the static embedding model ({err}). "
+                "Restore models/ from the repository."
+            ) from err
         return cls(model=model, name=str(meta.get("name", folder.name)), meta=meta)
 
     def embed(self, texts: list[str]) -> Matrix:
         """Return one unit-length row per text (a zero row for a text with no tokens)."""
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
-        vectors = np.asarray(self.model.encode(texts, show_progress_bar=False),
-                             dtype=np.float32)
+        vectors = np.asarray(self.model.encode(texts, show_progress_bar=False), dtype=np.float32)
         return normalise_rows(vectors)
 
     @property
@@ -79,7 +84,8 @@ class StaticEmbeddings:
 def normalise_rows(vectors: Matrix) -> Matrix:
     """Scale each row to unit length, leaving all-zero rows at zero."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    unit: Matrix = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    return unit
 
 
 class StaticVectorsComponent:
@@ -94,6 +100,7 @@ class StaticVectorsComponent:
         self.embeddings = embeddings
 
     def __call__(self, doc: Doc) -> Doc:
+        """Install the vector and similarity hooks on the doc."""
         doc.user_hooks["vector"] = self._vector
         doc.user_hooks["has_vector"] = _has_vector
         doc.user_hooks["vector_norm"] = _vector_norm
@@ -105,7 +112,8 @@ class StaticVectorsComponent:
         return doc
 
     def _vector(self, doc_or_span: Doc | Span) -> Matrix:
-        return self.embeddings.embed([doc_or_span.text])[0]
+        vector: Matrix = self.embeddings.embed([doc_or_span.text])[0]
+        return vector
 
 
 def _has_vector(doc_or_span: Doc | Span) -> bool:
@@ -113,11 +121,11 @@ def _has_vector(doc_or_span: Doc | Span) -> bool:
 
 
 def _vector_norm(doc_or_span: Doc | Span) -> float:
-    return float(np.linalg.norm(doc_or_span.vector))
+    return float(np.linalg.norm(np.asarray(doc_or_span.vector)))
 
 
 def _similarity(first: Doc | Span, second: Doc | Span) -> float:
-    return float(np.dot(first.vector, second.vector))
+    return float(np.dot(np.asarray(first.vector), np.asarray(second.vector)))
 
 
 @Language.factory(COMPONENT_NAME, default_config={"model_dir": ""})

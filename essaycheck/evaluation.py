@@ -64,7 +64,8 @@ def compute_metrics(scored: list[ScoredText]) -> dict[str, Any]:
     if not labels:
         return {"texts": len(scored), "labelled_pairs": 0}
     precision, recall, f1, _ = precision_recall_fscore_support(
-        labels, decisions, average="binary", zero_division=0.0)
+        labels, decisions, average="binary", zero_division=0.0
+    )
     metrics: dict[str, Any] = {
         "texts": len(scored),
         "labelled_pairs": len(labels),

@@ -30,14 +30,39 @@ _LEADING_FILLER = re.compile(
     r"^(?:(?:also|however|moreover|furthermore|therefore|thus|finally|in addition|"
     r"in comparison|in contrast|on the other hand|by this|as a result|overall|"
     r"this (?:highlights|shows|suggests|means|demonstrates|indicates) that)[,\s]+)+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _INNER_FILLER = re.compile(r",\s*(?:on the other hand|however|therefore|in turn),", re.IGNORECASE)
 _QUOTED = re.compile(r"(?<![A-Za-z])[‘'\"“]([A-Za-z][A-Za-z ,\-]{3,60}?)[’'\"”](?![A-Za-z])")
 _TRUNCATED = ("...", "…")
 # Nouns too general to name a key point on their own.
-_GENERIC_NOUNS = {"idea", "voice", "question", "way", "risk", "line", "thing", "time", "year",
-                  "view", "people", "leader", "point", "hand", "step", "change", "debate",
-                  "argument", "issue", "name", "fact", "part", "kind", "lot", "number"}
+_GENERIC_NOUNS = {
+    "idea",
+    "voice",
+    "question",
+    "way",
+    "risk",
+    "line",
+    "thing",
+    "time",
+    "year",
+    "view",
+    "people",
+    "leader",
+    "point",
+    "hand",
+    "step",
+    "change",
+    "debate",
+    "argument",
+    "issue",
+    "name",
+    "fact",
+    "part",
+    "kind",
+    "lot",
+    "number",
+}
 
 
 @dataclass(frozen=True)
@@ -58,11 +83,15 @@ def build_rubric(text: str, title: str, source: str = "") -> Rubric:
     doc = load_parser_nlp()(text)
     claims = _deduplicate(_claims(doc))
     if not claims:
-        raise RubricError(f"{source or 'the source'}: no key points found. A source needs "
-                          "full sentences that make claims; write the rubric by hand instead.")
+        raise RubricError(
+            f"{source or 'the source'}: no key points found. A source needs "
+            "full sentences that make claims; write the rubric by hand instead."
+        )
     ids = _ids(claims)
-    points = tuple(KeyPoint(id=point_id, text=claim.text, hint=_hint(claim, point_id))
-                   for point_id, claim in zip(ids, claims, strict=True))
+    points = tuple(
+        KeyPoint(id=point_id, text=claim.text, hint=_hint(claim, point_id))
+        for point_id, claim in zip(ids, claims, strict=True)
+    )
     return Rubric(title=title, points=points, source=source)
 
 
@@ -104,8 +133,9 @@ def _split_coordination(part: list[Token], is_split: bool = False) -> list[list[
             continue
         if not _on_main_line(token.head, root, inside):
             continue
-        joiners = {t.i for c in token.head.children if c.dep_ == "cc" and c.i < token.i
-                   for t in c.subtree}
+        joiners = {
+            t.i for c in token.head.children if c.dep_ == "cc" and c.i < token.i for t in c.subtree
+        }
         if not joiners:
             continue
         joined = {t.i for t in token.subtree}
@@ -138,8 +168,9 @@ def _with_frame(joined: Token, root: Token, part: list[Token], subtree: set[int]
     if has_subject and not has_that:
         return [t for t in part if t.i in subtree]
     subjects = [c for c in root.children if c.dep_ in _SUBJECT_DEPS]
-    if not subjects or any(c.dep_ == "expl" or c.lower_ in {"it", "this", "there"}
-                           for c in subjects):
+    if not subjects or any(
+        c.dep_ == "expl" or c.lower_ in {"it", "this", "there"} for c in subjects
+    ):
         return []
     frame = {t.i for c in subjects for t in c.subtree}
     head = joined
@@ -150,7 +181,9 @@ def _with_frame(joined: Token, root: Token, part: list[Token], subtree: set[int]
     if shares_verb:
         frame.add(root.i)
     for child in root.children:
-        if child.dep_ == "neg" or (child.dep_ in {"aux", "auxpass"} and (shares_verb or not has_aux)):
+        if child.dep_ == "neg" or (
+            child.dep_ in {"aux", "auxpass"} and (shares_verb or not has_aux)
+        ):
             frame.add(child.i)
     return [t for t in part if t.i in frame or t.i in subtree]
 
@@ -160,8 +193,12 @@ def _render(tokens: list[Token], person: str | None) -> str:
     words = []
     for index, token in enumerate(tokens):
         word = token.text
-        if (person and token.lower_ in _PRONOUNS and token.dep_ in (*_SUBJECT_DEPS, "poss")
-                and not any(t.ent_type_ == "PERSON" for t in tokens[:index])):
+        if (
+            person
+            and token.lower_ in _PRONOUNS
+            and token.dep_ in (*_SUBJECT_DEPS, "poss")
+            and not any(t.ent_type_ == "PERSON" for t in tokens[:index])
+        ):
             word = _PRONOUNS[token.lower_].format(person)
             if index == 0 or tokens[index - 1].text in {".", ":"}:
                 word = word[0].upper() + word[1:]
@@ -229,33 +266,43 @@ def _ids(claims: list[Claim]) -> list[str]:
 
 def _id_candidates(claim: Claim) -> list[str]:
     """Readable ids for a claim, best first: a quoted phrase, then key noun phrases."""
-    candidates = [_slug(match) for match in _QUOTED.findall(claim.text)
-                  if 2 <= len(match.split()) <= 5]
+    candidates = [
+        _slug(match) for match in _QUOTED.findall(claim.text) if 2 <= len(match.split()) <= 5
+    ]
     inside = {t.i for t in claim.tokens}
     doc = claim.tokens[0].doc
-    claim_people = {word for ent in doc.ents if ent.label_ == "PERSON"
-                    for word in ent.text.split()} | ({claim.person} if claim.person else set())
+    claim_people = {
+        word for ent in doc.ents if ent.label_ == "PERSON" for word in ent.text.split()
+    } | ({claim.person} if claim.person else set())
     phrases = []
     for token in claim.tokens:
-        if token.pos_ not in {"NOUN", "PROPN"} or token.ent_type_ == "PERSON" or (
-                token.text in claim_people):
+        if (
+            token.pos_ not in {"NOUN", "PROPN"}
+            or token.ent_type_ == "PERSON"
+            or (token.text in claim_people)
+        ):
             continue
         if token.dep_ == "compound" and token.head.i in inside:
             continue
-        modifiers = []
+        modifiers: list[Token] = []
         for left in reversed([t for t in token.lefts if t.i in inside]):
-            if left.dep_ not in {"amod", "compound", "nmod", "nummod"} or left.ent_type_ == "PERSON":
+            if (
+                left.dep_ not in {"amod", "compound", "nmod", "nummod"}
+                or left.ent_type_ == "PERSON"
+            ):
                 break
-            if any(t.text == "," for t in left.doc[left.i:token.i]):
+            if any(t.text == "," for t in left.doc[left.i : token.i]):
                 break
             modifiers.insert(0, left)
         words = [*modifiers, token][-MAX_ID_WORDS:]
-        weight = (len(modifiers) * 2 + (token.dep_ in {"dobj", "pobj", "oprd"})
-                  - 3 * (token.lemma_.lower() in _GENERIC_NOUNS))
+        weight = (
+            len(modifiers) * 2
+            + (token.dep_ in {"dobj", "pobj", "oprd"})
+            - 3 * (token.lemma_.lower() in _GENERIC_NOUNS)
+        )
         phrases.append((weight, -token.i, words))
     for _, _, words in sorted(phrases, key=lambda item: (-item[0], -item[1])):
-        candidates.append(_slug(" ".join(t.lemma_ if t.tag_ == "NNS" else t.text
-                                         for t in words)))
+        candidates.append(_slug(" ".join(t.lemma_ if t.tag_ == "NNS" else t.text for t in words)))
     verbs = [t for t in claim.tokens if t.pos_ == "VERB"]
     if verbs:
         candidates.append(_slug(verbs[0].lemma_ + " " + (candidates[0] if candidates else "")))
@@ -269,11 +316,12 @@ def _slug(text: str) -> str:
 
 def _hint(claim: Claim, point_id: str) -> str:
     topic = point_id.replace("-", " ")
-    subject = next((t for t in claim.tokens if t.dep_ in {"nsubj", "nsubjpass"}
-                    and t.ent_type_ == "PERSON"), None)
+    subject = next(
+        (t for t in claim.tokens if t.dep_ in {"nsubj", "nsubjpass"} and t.ent_type_ == "PERSON"),
+        None,
+    )
     if subject is not None:
         return f"What did {subject.text} think about {topic}?"
     if claim.text.split()[0] in {claim.person, f"{claim.person}'s"} and claim.person:
         return f"What did {claim.person} think about {topic}?"
     return f"What does the source say about {topic}?"
-

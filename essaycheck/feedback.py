@@ -140,12 +140,12 @@ class Checker:
         for doc, essay in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
             windows = essay_windows(doc)
             results = []
-            for point, match in zip(rubric, self.matcher.match(windows, prepared),
-                                    strict=True):
+            for point, match in zip(rubric, self.matcher.match(windows, prepared), strict=True):
                 shown = match.window if (match.is_covered or match.needs_review) else None
                 evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
-                results.append(PointResult(point, match.is_covered, match.score,
-                                           match.needs_review, evidence))
+                results.append(
+                    PointResult(point, match.is_covered, match.score, match.needs_review, evidence)
+                )
             yield EssayResult(essay.name, tuple(results), text=essay.text)
 
 

@@ -56,7 +56,8 @@ class DecisionRule:
     def score(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Return the score in 0..1 for each row of features."""
         logits = features @ np.asarray(self.coefficients) + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        scores: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
+        return scores
 
     def to_dict(self) -> dict[str, Any]:
         """Return the rule as JSON-ready data."""
@@ -70,17 +71,22 @@ class DecisionRule:
     def from_dict(cls, data: dict[str, Any], where: str) -> DecisionRule:
         """Rebuild a rule from ``to_dict`` data; ``where`` names it in errors."""
         if data.get("format") != RULE_FORMAT or data.get("features") != list(FEATURES):
-            raise ModelError(f"{where}: decision rule format {data.get('format')} with "
-                             f"features {data.get('features')} does not match this "
-                             "essaycheck. Retrain it with: essaycheck train")
+            raise ModelError(
+                f"{where}: decision rule format {data.get('format')} with "
+                f"features {data.get('features')} does not match this "
+                "essaycheck. Retrain it with: essaycheck train"
+            )
         try:
-            return cls(coefficients=tuple(float(c) for c in data["coefficients"]),
-                       intercept=float(data["intercept"]),
-                       prior_cosine=float(data["prior_cosine"]),
-                       review_band=float(data["review_band"]))
+            return cls(
+                coefficients=tuple(float(c) for c in data["coefficients"]),
+                intercept=float(data["intercept"]),
+                prior_cosine=float(data["prior_cosine"]),
+                review_band=float(data["review_band"]),
+            )
         except (KeyError, TypeError, ValueError) as err:
-            raise ModelError(f"{where}: malformed decision rule ({err}). "
-                             "Retrain it with: essaycheck train") from err
+            raise ModelError(
+                f"{where}: malformed decision rule ({err}). Retrain it with: essaycheck train"
+            ) from err
 
 
 @dataclass(frozen=True)
@@ -120,14 +126,16 @@ class KeyPointMatcher:
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
         """Embed every phrasing of every key point."""
-        phrasings = [(index, text) for index, point in enumerate(rubric)
-                     for text in point.phrasings]
+        phrasings = [
+            (index, text) for index, point in enumerate(rubric) for text in point.phrasings
+        ]
         vectors = self.embeddings.embed([text for _, text in phrasings])
         owners = np.asarray([index for index, _ in phrasings], dtype=np.intp)
         return PreparedRubric(rubric, vectors, owners)
 
-    def features(self, windows: Sequence[Window], prepared: PreparedRubric,
-                 prior_cosine: float) -> tuple[npt.NDArray[np.float64], list[int], Matrix]:
+    def features(
+        self, windows: Sequence[Window], prepared: PreparedRubric, prior_cosine: float
+    ) -> tuple[npt.NDArray[np.float64], list[int], Matrix]:
         """Return per-point feature rows, each point's best window, and raw cosines.
 
         Rows follow the rubric's order; a point's best window index is -1 when the
@@ -135,16 +143,18 @@ class KeyPointMatcher:
         """
         points = len(prepared.rubric)
         if not windows:
-            return (np.zeros((points, len(FEATURES))), [-1] * points,
-                    np.zeros((0, points), dtype=np.float32))
+            return (
+                np.zeros((points, len(FEATURES))),
+                [-1] * points,
+                np.zeros((0, points), dtype=np.float32),
+            )
         window_vectors = self.embeddings.embed([window.text for window in windows])
         cosines_by_phrasing = window_vectors @ prepared.vectors.T
         cosines = np.full((len(windows), points), -1.0, dtype=np.float32)
         for column, owner in enumerate(prepared.owners):
             cosines[:, owner] = np.maximum(cosines[:, owner], cosines_by_phrasing[:, column])
         padding = max(0, MIN_CENTRING_POINTS - points)
-        centre = ((cosines.sum(axis=1, keepdims=True) + padding * prior_cosine)
-                  / (points + padding))
+        centre = (cosines.sum(axis=1, keepdims=True) + padding * prior_cosine) / (points + padding)
         centred = cosines - centre
         # A pair of sentences must beat its best single sentence by a margin to be
         # the evidence, so that evidence is as short as it can be.
@@ -168,12 +178,12 @@ class KeyPointMatcher:
                 window=windows[index] if index >= 0 else None,
                 similarity=float(row[0]),
             )
-            for point, score, index, row in zip(prepared.rubric, scores, best, rows,
-                                                strict=True)
+            for point, score, index, row in zip(prepared.rubric, scores, best, rows, strict=True)
         ]
 
-    def fit(self, features: npt.NDArray[np.float64], labels: npt.NDArray[np.int_],
-            prior_cosine: float) -> Self:
+    def fit(
+        self, features: npt.NDArray[np.float64], labels: npt.NDArray[np.int_], prior_cosine: float
+    ) -> Self:
         """Fit the decision rule on labelled feature rows (one per essay and point).
 
         The logistic model is fitted by scikit-learn; its threshold is then moved
@@ -202,8 +212,9 @@ class KeyPointMatcher:
 
     def _fitted_rule(self) -> DecisionRule:
         if not hasattr(self, "rule_"):
-            raise NotFittedError("KeyPointMatcher has no decision rule: call fit() or "
-                                 "load it with load_matcher()")
+            raise NotFittedError(
+                "KeyPointMatcher has no decision rule: call fit() or load it with load_matcher()"
+            )
         return self.rule_
 
 
@@ -212,8 +223,7 @@ def save_rule(rule: DecisionRule, folder: Path, meta: dict[str, Any]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / RULE_FILE
     path.write_text(json.dumps(rule.to_dict(), indent=2, sort_keys=True) + "\n", "utf-8")
-    (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n",
-                                      "utf-8")
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
     return path
 
 
@@ -223,9 +233,12 @@ def load_rule(folder: Path) -> DecisionRule:
     try:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError as err:
-        raise ModelError(f"{path}: the decision rule is missing. Restore models/ from the "
-                         "repository or run: essaycheck train") from err
+        raise ModelError(
+            f"{path}: the decision rule is missing. Restore models/ from the "
+            "repository or run: essaycheck train"
+        ) from err
     except (OSError, json.JSONDecodeError) as err:
-        raise ModelError(f"{path}: unreadable decision rule ({err}). "
-                         "Run: essaycheck train") from err
+        raise ModelError(
+            f"{path}: unreadable decision rule ({err}). Run: essaycheck train"
+        ) from err
     return DecisionRule.from_dict(data, str(path))

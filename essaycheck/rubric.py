@@ -114,26 +114,31 @@ def load_rubric(path: Path) -> Rubric:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as err:
-        raise RubricError(f"{path}: no such rubric file. Check the path, or build one "
-                          "with: essaycheck rubric build SOURCE -o RUBRIC") from err
+        raise RubricError(
+            f"{path}: no such rubric file. Check the path, or build one "
+            "with: essaycheck rubric build SOURCE -o RUBRIC"
+        ) from err
     except (OSError, UnicodeDecodeError) as err:
-        raise RubricError(f"{path}: cannot read the rubric ({err}). "
-                          "Save it as UTF-8 text.") from err
-    return parse_rubric(text, str(path), is_yaml=path.suffix.lower() in YAML_SUFFIXES,
-                        path=path)
+        raise RubricError(
+            f"{path}: cannot read the rubric ({err}). Save it as UTF-8 text."
+        ) from err
+    return parse_rubric(text, str(path), is_yaml=path.suffix.lower() in YAML_SUFFIXES, path=path)
 
 
-def parse_rubric(text: str, where: str, *, is_yaml: bool = False,
-                 path: Path | None = None) -> Rubric:
+def parse_rubric(
+    text: str, where: str, *, is_yaml: bool = False, path: Path | None = None
+) -> Rubric:
     """Parse and validate rubric text; ``where`` names it in error messages."""
     data = _parse_document(text, where, is_yaml=is_yaml)
     problems = find_rubric_problems(data)
     if problems:
         listed = "\n".join(f"  {where}: {problem}" for problem in problems)
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-        raise RubricError(f"{where}: {count} in the rubric:\n{listed}\n"
-                          "Fix them and run: essaycheck rubric validate " + where,
-                          problems=problems)
+        raise RubricError(
+            f"{where}: {count} in the rubric:\n{listed}\n"
+            "Fix them and run: essaycheck rubric validate " + where,
+            problems=problems,
+        )
     return _rubric_from_dict(data, path)
 
 
@@ -148,8 +153,10 @@ def find_rubric_problems(data: Any) -> list[str]:
             if not isinstance(point, dict) or not isinstance(point.get("id"), str):
                 continue
             if point["id"] in seen:
-                problems.append(f"$.points[{index}].id: duplicate id {point['id']!r} "
-                                f"(first used at $.points[{seen[point['id']]}])")
+                problems.append(
+                    f"$.points[{index}].id: duplicate id {point['id']!r} "
+                    f"(first used at $.points[{seen[point['id']]}])"
+                )
             else:
                 seen[point["id"]] = index
     return problems
@@ -170,15 +177,19 @@ def _parse_document(text: str, where: str, *, is_yaml: bool) -> Any:
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-            raise RubricError(f"{where}: {location}: not valid YAML ({err.problem}). "
-                              "Fix the syntax and try again.") from err
+            raise RubricError(
+                f"{where}: {location}: not valid YAML ({err.problem}). "
+                "Fix the syntax and try again."
+            ) from err
         except yaml.YAMLError as err:
             raise RubricError(f"{where}: not valid YAML ({err}).") from err
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise RubricError(f"{where}: line {err.lineno}, column {err.colno}: not valid JSON "
-                          f"({err.msg}). Fix the syntax and try again.") from err
+        raise RubricError(
+            f"{where}: line {err.lineno}, column {err.colno}: not valid JSON "
+            f"({err.msg}). Fix the syntax and try again."
+        ) from err
 
 
 def _error_order(err: ValidationError) -> tuple[str, str]:
@@ -187,8 +198,10 @@ def _error_order(err: ValidationError) -> tuple[str, str]:
 
 def _describe(err: ValidationError) -> str:
     if err.validator == "pattern" and err.json_path.endswith(".id"):
-        return (f"{err.instance!r} is not a valid id: use lower-case letters, digits, "
-                "'-' and '_' (at most 64 characters)")
+        return (
+            f"{err.instance!r} is not a valid id: use lower-case letters, digits, "
+            "'-' and '_' (at most 64 characters)"
+        )
     if err.validator == "pattern":
         return f"{err.instance!r} should not be blank"
     if err.validator == "minItems" and err.json_path.endswith("points"):
@@ -210,6 +223,10 @@ def _rubric_from_dict(data: dict[str, Any], path: Path | None) -> Rubric:
         )
         for point in data["points"]
     )
-    return Rubric(title=data["title"].strip(), points=points,
-                  description=data.get("description", ""), source=data.get("source", ""),
-                  path=path)
+    return Rubric(
+        title=data["title"].strip(),
+        points=points,
+        description=data.get("description", ""),
+        source=data.get("source", ""),
+        path=path,
+    )

@@ -43,8 +43,9 @@ class TrainingEssay:
     is_pseudo: bool
 
 
-def build_training_essays(records: list[LabelledText],
-                          random_state: int = RANDOM_STATE) -> list[TrainingEssay]:
+def build_training_essays(
+    records: list[LabelledText], random_state: int = RANDOM_STATE
+) -> list[TrainingEssay]:
     """Return every labelled text as an essay, plus pseudo-essays (deterministic)."""
     rng = np.random.default_rng(random_state)
     essays = [TrainingEssay(r.group, r.text, r.points, r.labels, False) for r in records]
@@ -58,8 +59,9 @@ def build_training_essays(records: list[LabelledText],
     return essays
 
 
-def _pseudo_essay(topic: str, texts: list[LabelledText], others: list[str],
-                  rng: np.random.Generator) -> TrainingEssay:
+def _pseudo_essay(
+    topic: str, texts: list[LabelledText], others: list[str], rng: np.random.Generator
+) -> TrainingEssay:
     """A few arguments on one topic, from either side, and a few off-topic sentences.
 
     The rubric holds the key points of both sides of the topic, as an essay's
@@ -70,8 +72,7 @@ def _pseudo_essay(topic: str, texts: list[LabelledText], others: list[str],
     """
     count = int(rng.integers(ARGUMENTS_PER_ESSAY[0], ARGUMENTS_PER_ESSAY[1] + 1))
     distractors = int(rng.integers(DISTRACTORS_PER_ESSAY[0], DISTRACTORS_PER_ESSAY[1] + 1))
-    chosen = [texts[i] for i in rng.choice(len(texts), size=min(count, len(texts)),
-                                           replace=False)]
+    chosen = [texts[i] for i in rng.choice(len(texts), size=min(count, len(texts)), replace=False)]
     sentences = [text.text for text in chosen]
     sentences += [others[i] for i in rng.choice(len(others), size=distractors, replace=False)]
     order = rng.permutation(len(sentences))
@@ -87,8 +88,8 @@ def _pseudo_essay(topic: str, texts: list[LabelledText], others: list[str],
             labels[point_id] = 1
         elif None not in given:
             labels[point_id] = 0
-    text = " ".join(_as_sentence(sentences[i]) for i in order)
-    return TrainingEssay(f"{topic} (both sides)", text, points, labels, True)
+    essay_text = " ".join(_as_sentence(sentences[i]) for i in order)
+    return TrainingEssay(f"{topic} (both sides)", essay_text, points, labels, True)
 
 
 def _as_sentence(text: str) -> str:
@@ -96,16 +97,19 @@ def _as_sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
-def essay_features(essays: list[TrainingEssay], nlp: Language, matcher: KeyPointMatcher,
-                   prior_cosine: float) -> Iterator[tuple[TrainingEssay, npt.NDArray[np.float64]]]:
+def essay_features(
+    essays: list[TrainingEssay], nlp: Language, matcher: KeyPointMatcher, prior_cosine: float
+) -> Iterator[tuple[TrainingEssay, npt.NDArray[np.float64]]]:
     """Yield each essay with its feature rows (one per key point, rubric order)."""
     prepared_by_group: dict[str, Any] = {}
     for doc, essay in nlp.pipe(((e.text, e) for e in essays), as_tuples=True, batch_size=256):
         if essay.group not in prepared_by_group:
             prepared_by_group[essay.group] = matcher.prepare(
-                Rubric(title=essay.group, points=essay.points))
-        rows, _, _ = matcher.features(essay_windows(doc), prepared_by_group[essay.group],
-                                      prior_cosine)
+                Rubric(title=essay.group, points=essay.points)
+            )
+        rows, _, _ = matcher.features(
+            essay_windows(doc), prepared_by_group[essay.group], prior_cosine
+        )
         yield essay, rows
 
 
@@ -121,8 +125,9 @@ def mean_cosine(records: list[LabelledText], matcher: KeyPointMatcher) -> float:
     return total / count
 
 
-def fit_matcher(records: list[LabelledText], nlp: Language,
-                matcher: KeyPointMatcher) -> dict[str, Any]:
+def fit_matcher(
+    records: list[LabelledText], nlp: Language, matcher: KeyPointMatcher
+) -> dict[str, Any]:
     """Fit the matcher's decision rule on the records; return figures on them."""
     from sklearn.metrics import precision_recall_fscore_support
 
@@ -142,11 +147,18 @@ def fit_matcher(records: list[LabelledText], nlp: Language,
     figures: dict[str, Any] = {"prior_cosine": round(prior, 6)}
     for name, mask in (("texts", ~np.asarray(is_pseudo)), ("pseudo_essays", np.asarray(is_pseudo))):
         precision, recall, f1, _ = precision_recall_fscore_support(
-            label_array[mask], decisions[mask], average="binary", zero_division=0.0)
-        figures[name] = {"pairs": int(mask.sum()), "precision": round(float(precision), 4),
-                         "recall": round(float(recall), 4), "f1": round(float(f1), 4)}
-    figures["essays"] = {"texts": sum(not e.is_pseudo for e in essays),
-                         "pseudo_essays": sum(e.is_pseudo for e in essays)}
+            label_array[mask], decisions[mask], average="binary", zero_division=0.0
+        )
+        figures[name] = {
+            "pairs": int(mask.sum()),
+            "precision": round(float(precision), 4),
+            "recall": round(float(recall), 4),
+            "f1": round(float(f1), 4),
+        }
+    figures["essays"] = {
+        "texts": sum(not e.is_pseudo for e in essays),
+        "pseudo_essays": sum(e.is_pseudo for e in essays),
+    }
     return figures
 
 
@@ -155,14 +167,15 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def train_decision_rule(data_path: Path, dev_path: Path | None,
-                        models_dir: Path | None) -> tuple[Path, dict[str, Any]]:
+def train_decision_rule(
+    data_path: Path, dev_path: Path | None, models_dir: Path | None
+) -> tuple[Path, dict[str, Any]]:
     """Fit the decision rule on ``data_path``, save it with its meta.json, return figures.
 
     ``dev_path`` is only scored after fitting, and its figures recorded.
     """
     import sklearn
-    import spacy
+    from spacy import about as spacy_about
 
     from essaycheck import __version__
     from essaycheck.dataset import load_labelled
@@ -178,26 +191,36 @@ def train_decision_rule(data_path: Path, dev_path: Path | None,
     figures: dict[str, Any] = {"train": fit_matcher(records, nlp, matcher)}
     if dev_path is not None:
         dev = compute_metrics(list(score_texts(load_labelled(dev_path), Checker(nlp, matcher))))
-        figures["dev"] = {key: round(value, 4) if isinstance(value, float) else value
-                          for key, value in dev.items()}
+        figures["dev"] = {
+            key: round(value, 4) if isinstance(value, float) else value
+            for key, value in dev.items()
+        }
     meta = {
         "name": "decision-rule",
         "kind": "logistic decision rule over centred static-embedding similarity",
         "essaycheck": __version__,
         "scikit_learn": sklearn.__version__,
-        "spacy": spacy.__version__,
+        "spacy": spacy_about.__version__,
         "embeddings": matcher.embeddings.name,
-        "training_data": {"file": data_path.name, "sha256": file_sha256(data_path),
-                          "texts": len(records)},
-        "held_out_data": ({"file": dev_path.name, "sha256": file_sha256(dev_path)}
-                          if dev_path is not None else None),
-        "settings": {"random_state": RANDOM_STATE,
-                     "pseudo_essays_per_text": PSEUDO_ESSAYS_PER_TEXT,
-                     "arguments_per_essay": list(ARGUMENTS_PER_ESSAY),
-                     "distractors_per_essay": list(DISTRACTORS_PER_ESSAY)},
+        "training_data": {
+            "file": data_path.name,
+            "sha256": file_sha256(data_path),
+            "texts": len(records),
+        },
+        "held_out_data": (
+            {"file": dev_path.name, "sha256": file_sha256(dev_path)}
+            if dev_path is not None
+            else None
+        ),
+        "settings": {
+            "random_state": RANDOM_STATE,
+            "pseudo_essays_per_text": PSEUDO_ESSAYS_PER_TEXT,
+            "arguments_per_essay": list(ARGUMENTS_PER_ESSAY),
+            "distractors_per_essay": list(DISTRACTORS_PER_ESSAY),
+        },
         "figures": figures,
         "command": "essaycheck train --data ../shared/data/argkp/train.jsonl "
-                   "--dev ../shared/data/argkp/dev.jsonl",
+        "--dev ../shared/data/argkp/dev.jsonl",
     }
     path = save_rule(matcher.rule_, folder / "decision-rule", meta)
     return path, figures

@@ -7,6 +7,7 @@ with no punctuation is cut into pieces of a readable length.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -35,7 +36,7 @@ def essay_sentences(doc: Doc) -> list[Span]:
             sentences.append(sentence)
             continue
         for start in range(sentence.start, sentence.end, PIECE_TOKENS):
-            sentences.append(doc[start:min(start + PIECE_TOKENS, sentence.end)])
+            sentences.append(doc[start : min(start + PIECE_TOKENS, sentence.end)])
     return sentences
 
 
@@ -43,7 +44,7 @@ def essay_windows(doc: Doc) -> list[Window]:
     """Return every sentence, then every pair of adjacent sentences, as windows."""
     sentences = [_trimmed(doc, span.start_char, span.end_char) for span in essay_sentences(doc)]
     windows = [Window(doc.text[start:end], start, end, 1) for start, end in sentences]
-    for (start, _), (_, end) in zip(sentences, sentences[1:], strict=False):
+    for (start, _), (_, end) in itertools.pairwise(sentences):
         windows.append(Window(doc.text[start:end], start, end, 2))
     return windows
 

@@ -17,7 +17,7 @@ ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 @dataclass(frozen=True)
 class Essay:
-    """An essay's text and where it came from.
+    r"""An essay's text and where it came from.
 
     Attributes:
         name: how reports name the essay (its path relative to the marked folder,
@@ -34,10 +34,12 @@ class Essay:
 def find_essays(folder: Path) -> list[Path]:
     """Return the essay files under ``folder``, sorted, hidden files skipped."""
     if not folder.is_dir():
-        raise EssayReadError(f"{folder}: not a folder of essays. "
-                             "Pass the folder that holds the .txt or .md files.")
+        raise EssayReadError(
+            f"{folder}: not a folder of essays. Pass the folder that holds the .txt or .md files."
+        )
     found = [
-        path for path in folder.rglob("*")
+        path
+        for path in folder.rglob("*")
         if path.suffix.lower() in ESSAY_SUFFIXES
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
         and path.is_file()
@@ -60,19 +62,23 @@ def read_essay(path: Path | str, name: str | None = None) -> Essay:
     except FileNotFoundError as err:
         raise EssayReadError(f"{path}: no such file. Check the path.") from err
     except IsADirectoryError as err:
-        raise EssayReadError(f"{path}: is a folder; use `essaycheck mark` "
-                             "to mark a folder of essays.") from err
+        raise EssayReadError(
+            f"{path}: is a folder; use `essaycheck mark` to mark a folder of essays."
+        ) from err
     except OSError as err:
-        raise EssayReadError(f"{path}: cannot be read ({err.strerror}). "
-                             "Check its permissions.") from err
+        raise EssayReadError(
+            f"{path}: cannot be read ({err.strerror}). Check its permissions."
+        ) from err
     return decode_essay(data, name or str(path))
 
 
 def decode_essay(data: bytes, name: str) -> Essay:
     """Decode an essay's bytes, trying UTF-8 first, and check it holds text."""
     if b"\x00" in data[:4096]:
-        raise EssayReadError(f"{name}: looks like a binary file, not text. "
-                             "Save the essay as plain text (.txt) and try again.")
+        raise EssayReadError(
+            f"{name}: looks like a binary file, not text. "
+            "Save the essay as plain text (.txt) and try again."
+        )
     text, encoding = _decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
