@@ -41,11 +41,15 @@ def essay_sentences(doc: Doc) -> list[Span]:
 
 
 def essay_windows(doc: Doc) -> list[Window]:
-    """Return every sentence, then every pair of adjacent sentences, as windows."""
+    """Return every sentence, then every pair of adjacent sentences, as windows.
+
+    A pair never spans a line break: a heading or a new paragraph starts afresh.
+    """
     sentences = [_trimmed(doc, span.start_char, span.end_char) for span in essay_sentences(doc)]
     windows = [Window(doc.text[start:end], start, end, 1) for start, end in sentences]
-    for (start, _), (_, end) in itertools.pairwise(sentences):
-        windows.append(Window(doc.text[start:end], start, end, 2))
+    for (start, first_end), (second_start, end) in itertools.pairwise(sentences):
+        if "\n" not in doc.text[first_end:second_start]:
+            windows.append(Window(doc.text[start:end], start, end, 2))
     return windows
 
 
