@@ -286,7 +286,8 @@ def validate(files: tuple[Path, ...]) -> None:
             click.echo(f"Error: {err}", err=True)
             failed += 1
             continue
-        click.echo(f"{path}: valid ({len(loaded)} key points)")
+        plural = "s" if len(loaded) != 1 else ""
+        click.echo(f"{path}: valid ({len(loaded)} key point{plural})")
     if failed:
         sys.exit(ExitCode.ERROR)
 

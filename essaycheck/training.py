@@ -27,6 +27,10 @@ from essaycheck.rubric import KeyPoint, Rubric
 from essaycheck.windows import essay_windows
 
 RANDOM_STATE = 0
+DATA_LICENCES = {
+    "argkp": "ArgKP-2021 (IBM/KPA_2021_shared_task), (c) IBM 2020, CDLA-Sharing-1.0; "
+    "Bar-Haim et al., ACL 2020",
+}
 PSEUDO_ESSAYS_PER_TEXT = 0.5
 ARGUMENTS_PER_ESSAY = (3, 12)
 DISTRACTORS_PER_ESSAY = (0, 3)
@@ -206,6 +210,8 @@ def train_decision_rule(
             "file": data_path.name,
             "sha256": file_sha256(data_path),
             "texts": len(records),
+            "datasets": sorted({record.dataset for record in records}),
+            "licence": DATA_LICENCES.get(records[0].dataset, "see the data's own README"),
         },
         "held_out_data": (
             {"file": dev_path.name, "sha256": file_sha256(dev_path)}

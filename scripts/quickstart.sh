@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set essaycheck up in .venv and run it on the shipped example: build a rubric
+# from examples/source.txt, mark examples/essays, print the class summary and
+# write the reports to out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/essaycheck ]; then
+  "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e .
+fi
+mkdir -p out
+.venv/bin/essaycheck rubric build examples/source.txt -o out/rubric.json --force
+.venv/bin/essaycheck mark examples/essays -r out/rubric.json -o out/reports --force
+echo
+echo "Gradebook: out/reports/gradebook.csv   JSON: out/reports/results.json   Feedback: out/reports/feedback/"

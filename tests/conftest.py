@@ -1,0 +1,162 @@
+"""Shared fixtures: repository paths, the marking pipeline (loaded once), golden files.
+
+Everything a test writes goes to tmp_path. The repository's models/ folder is
+read, never written: every test runs with ESSAYCHECK_MODELS_DIR pointing at a
+temporary mirror of it, and fails if anything in models/ changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import essaycheck.feedback
+from essaycheck.feedback import Checker, load_checker
+from essaycheck.rubric import Rubric, load_rubric
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+MODELS_DIR = REPO_DIR / "models"
+EXAMPLES_DIR = REPO_DIR / "examples"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+STATIC_MODEL = "minilm-static-256"
+DECISION_RULE = "decision-rule"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the expected reports in tests/golden/ instead of comparing with them.",
+    )
+
+
+# --- paths ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def repo_dir() -> Path:
+    return REPO_DIR
+
+
+@pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    return EXAMPLES_DIR
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA_DIR
+
+
+# --- models: loaded once, never written ---------------------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        path.relative_to(folder).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+def mirror_models(target: Path) -> Path:
+    """Make ``target`` a models folder: the static model linked, the decision rule copied.
+
+    The decision rule is the only artefact ``essaycheck train`` writes, so it is a
+    copy; the static model is large and only ever read, so it is a link.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        (target / STATIC_MODEL).symlink_to(MODELS_DIR / STATIC_MODEL, target_is_directory=True)
+    except OSError:  # no symlinks on this file system
+        shutil.copytree(MODELS_DIR / STATIC_MODEL, target / STATIC_MODEL)
+    shutil.copytree(MODELS_DIR / DECISION_RULE, target / DECISION_RULE)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def models_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point ESSAYCHECK_MODELS_DIR at a temporary mirror; fail if models/ changes."""
+    mirror = mirror_models(tmp_path_factory.mktemp("models"))
+    monkeypatch.setenv("ESSAYCHECK_MODELS_DIR", str(mirror))
+    before = _snapshot(MODELS_DIR)
+    yield mirror
+    assert _snapshot(MODELS_DIR) == before, "a test wrote into the repository's models/"
+
+
+@pytest.fixture(scope="session")
+def checker() -> Checker:
+    """The shipped marking pipeline, loaded once for the whole run."""
+    return load_checker(MODELS_DIR)
+
+
+@pytest.fixture
+def reuse_checker(
+    checker: Checker, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[Path | None]:
+    """Make the commands use the session's checker instead of loading their own.
+
+    Only a load of the shipped models (the default, or the mirror of them) is
+    replaced; any other --models-dir is loaded for real. Returns the folders
+    the commands asked for.
+    """
+    real_load = essaycheck.feedback.load_checker
+    requested: list[Path | None] = []
+
+    def load(folder: Path | None = None) -> Checker:
+        requested.append(folder)
+        if folder is None or Path(folder) == models_dir:
+            return checker
+        return real_load(folder)
+
+    monkeypatch.setattr(essaycheck.feedback, "load_checker", load)
+    return requested
+
+
+# --- rubrics and the command line ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def example_rubric() -> Rubric:
+    """examples/rubric.json: eleven key points, the teacher-reviewed rubric."""
+    return load_rubric(EXAMPLES_DIR / "rubric.json")
+
+
+@pytest.fixture(scope="session")
+def small_rubric() -> Rubric:
+    """tests/data/rubrics/trotsky-stalin.json: five related key points."""
+    return load_rubric(DATA_DIR / "rubrics" / "trotsky-stalin.json")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+# --- golden files -------------------------------------------------------------
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text byte for byte with tests/golden/<name>; --update-golden rewrites it."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def compare(name: str, actual: str) -> None:
+        path = GOLDEN_DIR / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(actual.encode("utf-8"))
+        assert path.is_file(), f"{path} is missing: run pytest --update-golden and review it"
+        expected = path.read_bytes().decode("utf-8")
+        assert actual == expected, (
+            f"{name} differs from tests/golden/{name}; if the change is intended, "
+            "run pytest --update-golden and review the diff"
+        )
+
+    return compare
+
