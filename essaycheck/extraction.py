@@ -315,13 +315,12 @@ def _slug(text: str) -> str:
 
 
 def _hint(claim: Claim, point_id: str) -> str:
+    """A question that points a student at the claim without stating it."""
     topic = point_id.replace("-", " ")
-    subject = next(
-        (t for t in claim.tokens if t.dep_ in {"nsubj", "nsubjpass"} and t.ent_type_ == "PERSON"),
-        None,
-    )
-    if subject is not None:
-        return f"What did {subject.text} think about {topic}?"
-    if claim.text.split()[0] in {claim.person, f"{claim.person}'s"} and claim.person:
-        return f"What did {claim.person} think about {topic}?"
+    first = claim.text.split()[0].removesuffix("'s").removesuffix("’s")
+    people = {t.text for t in claim.tokens if t.ent_type_ == "PERSON"}
+    if claim.person:
+        people.add(claim.person)
+    if first in people:
+        return f"What did {first} argue about {topic}?"
     return f"What does the source say about {topic}?"
