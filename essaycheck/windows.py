@@ -45,16 +45,16 @@ def essay_windows(doc: Doc) -> list[Window]:
 
     A pair never spans a line break: a heading or a new paragraph starts afresh.
     """
-    sentences = [_trimmed(doc, span.start_char, span.end_char) for span in essay_sentences(doc)]
-    windows = [Window(doc.text[start:end], start, end, 1) for start, end in sentences]
+    text = doc.text  # spaCy rebuilds doc.text from its tokens on every access
+    sentences = [_trimmed(text, span.start_char, span.end_char) for span in essay_sentences(doc)]
+    windows = [Window(text[start:end], start, end, 1) for start, end in sentences]
     for (start, first_end), (second_start, end) in itertools.pairwise(sentences):
-        if "\n" not in doc.text[first_end:second_start]:
-            windows.append(Window(doc.text[start:end], start, end, 2))
+        if "\n" not in text[first_end:second_start]:
+            windows.append(Window(text[start:end], start, end, 2))
     return windows
 
 
-def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    text = doc.text
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

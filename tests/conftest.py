@@ -80,7 +80,9 @@ def mirror_models(target: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def models_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def models_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Point ESSAYCHECK_MODELS_DIR at a temporary mirror; fail if models/ changes."""
     mirror = mirror_models(tmp_path_factory.mktemp("models"))
     monkeypatch.setenv("ESSAYCHECK_MODELS_DIR", str(mirror))
@@ -159,4 +161,3 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         )
 
     return compare
-

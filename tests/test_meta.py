@@ -1,0 +1,117 @@
+"""Meta-tests: every command is documented, in its --help and in the README.
+
+The README test requires, for every command, the literal string "essaycheck <command>"
+in README.md: "essaycheck check", "essaycheck mark", "essaycheck evaluate",
+"essaycheck train", "essaycheck rubric build", "essaycheck rubric validate".
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+import essaycheck.errors
+from essaycheck.cli import EXIT_CODES_HELP, ExitCode, cli
+from essaycheck.errors import EssaycheckError
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+README = REPO_DIR / "README.md"
+REPO_PATH = re.compile(r"\b(?:examples|rubrics|models|scripts)/[\w./-]*[\w/]")
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:
+    """Every command under ``group``, groups included, as ("rubric build", command)."""
+    found = []
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        found.append((" ".join(path), command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, path))
+    return found
+
+
+COMMANDS = _commands(cli)
+LEAF_COMMANDS = [(name, c) for name, c in COMMANDS if not isinstance(c, click.Group)]
+
+
+def test_the_command_set_is_the_documented_one() -> None:
+    assert [name for name, _ in LEAF_COMMANDS] == [
+        "check",
+        "evaluate",
+        "mark",
+        "rubric build",
+        "rubric validate",
+        "train",
+    ]
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[name for name, _ in COMMANDS])
+def test_every_command_has_help_text(name: str, command: click.Command) -> None:
+    assert command.help and command.help.strip(), name
+    summary = command.get_short_help_str(limit=80)
+    assert summary and not summary.endswith("..."), summary
+
+
+@pytest.mark.parametrize(
+    ("name", "command"), LEAF_COMMANDS, ids=[name for name, _ in LEAF_COMMANDS]
+)
+def test_every_command_shows_an_example_and_the_exit_codes(
+    name: str, command: click.Command
+) -> None:
+    assert command.help is not None
+    assert f"Example: essaycheck {name}" in command.help
+    assert command.epilog == EXIT_CODES_HELP
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[name for name, _ in COMMANDS])
+def test_every_option_has_help_text(name: str, command: click.Command) -> None:
+    undocumented = [
+        param.name for param in command.params if isinstance(param, click.Option) and not param.help
+    ]
+
+    assert undocumented == []
+
+
+def test_exit_codes_help_lists_every_exit_code() -> None:
+    for code in ExitCode:
+        assert re.search(rf"^  {code.value}  \S", EXIT_CODES_HELP, re.MULTILINE), code
+
+
+@pytest.mark.parametrize("name", [name for name, _ in LEAF_COMMANDS])
+def test_readme_mentions_every_command(name: str) -> None:
+    assert README.is_file(), "README.md is missing"
+
+    assert f"essaycheck {name}" in README.read_text("utf-8")
+
+
+def test_readme_documents_every_exit_code() -> None:
+    text = README.read_text("utf-8")
+
+    for code in ExitCode:
+        assert re.search(rf"^\|\s*{code.value}\s*\|", text, re.MULTILINE), code
+
+
+def _mentioned_paths() -> list[str]:
+    texts = [README.read_text("utf-8")] if README.is_file() else []
+    texts += [command.help or "" for _, command in COMMANDS]
+    return sorted({match.rstrip("./") for text in texts for match in REPO_PATH.findall(text)})
+
+
+@pytest.mark.parametrize("path", _mentioned_paths())
+def test_repository_paths_in_the_docs_exist(path: str) -> None:
+    assert (REPO_DIR / path).exists(), f"README.md or a command's help mentions {path}"
+
+
+def test_every_error_derives_from_essaycheck_error() -> None:
+    errors = [
+        value
+        for _, value in inspect.getmembers(essaycheck.errors, inspect.isclass)
+        if issubclass(value, Exception) and value.__module__ == essaycheck.errors.__name__
+    ]
+
+    assert len(errors) >= 6
+    assert all(issubclass(error, EssaycheckError) for error in errors)
