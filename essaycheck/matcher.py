@@ -1,13 +1,14 @@
 """KeyPointMatcher: score every key point of a rubric against an essay's windows.
 
-For each window and key point the matcher takes the cosine between their static
-embeddings (the best over the point's phrasings), then centres it: it subtracts
-the window's mean cosine over all of the rubric's points, so a sentence that is
-merely on topic does not look like it covers every point. A point's evidence is
-its best-scoring window. A logistic decision rule over the evidence's centred
-and raw cosines (the raw cosine tells an on-topic essay from an off-topic one),
-fitted on labelled data by ``fit``, turns them into a score in 0..1 with the
-decision boundary at 0.5.
+For each window and key point the matcher measures three things: the cosine
+between their static embeddings (the best over the point's phrasings), that
+cosine *centred* (minus the window's mean cosine over all of the rubric's
+points, so that a sentence that is merely on topic does not look like it covers
+every point), and the centred share of the point's content words the window
+uses. A logistic decision rule, fitted on labelled data by ``fit``, turns them
+into a score in 0..1 for every window; a point's score is its best window's
+score, that window is its evidence, and the point is covered when the score
+reaches 0.5.
 """
 
 from __future__ import annotations
@@ -24,16 +25,20 @@ import numpy.typing as npt
 
 from essaycheck.embeddings import Matrix, StaticEmbeddings
 from essaycheck.errors import ModelError, NotFittedError
+from essaycheck.lexical import content_stems, overlap
 from essaycheck.rubric import Rubric
 from essaycheck.windows import Window
 
-FEATURES = ("centred", "cosine")
+FEATURES = ("centred_cosine", "cosine", "centred_overlap")
 RULE_FILE = "decision-rule.json"
-RULE_FORMAT = 1
+RULE_FORMAT = 2
 # A rubric of one or two points is centred as if padded to this many points with
-# a typical cosine, so that its scores still mean something.
+# a typical value, so that its scores still mean something.
 MIN_CENTRING_POINTS = 3
-PAIR_MARGIN = 0.02
+# A pair of sentences must beat its best single sentence by this much (in
+# log-odds) to be the evidence, so that evidence is as short as it can be.
+PAIR_MARGIN = 0.2
+Tensor = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,8 @@ class DecisionRule:
     Attributes:
         coefficients: one weight per feature in FEATURES.
         intercept: already shifted so that 0.5 is the fitted decision threshold.
-        prior_cosine: the typical window-to-point cosine centring shrinks towards.
+        prior_cosine: the typical window-to-point cosine, used to pad the centring
+            of a rubric with fewer than MIN_CENTRING_POINTS points.
         review_band: decisions whose score is within this distance of 0.5 are
             marked ``needs_review``.
     """
@@ -53,10 +59,14 @@ class DecisionRule:
     prior_cosine: float
     review_band: float = 0.15
 
-    def score(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Return the score in 0..1 for each row of features."""
-        logits = features @ np.asarray(self.coefficients) + self.intercept
-        scores: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
+    def logits(self, features: Tensor) -> Tensor:
+        """Return the log-odds for features whose last axis follows FEATURES."""
+        logits: Tensor = features @ np.asarray(self.coefficients) + self.intercept
+        return logits
+
+    def score(self, features: Tensor) -> Tensor:
+        """Return the score in 0..1 for features whose last axis follows FEATURES."""
+        scores: Tensor = 1.0 / (1.0 + np.exp(-self.logits(features)))
         return scores
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,15 +108,15 @@ class PointMatch:
     score: float
     needs_review: bool
     window: Window | None
-    similarity: float
 
 
 @dataclass(frozen=True)
 class PreparedRubric:
-    """A rubric's phrasings embedded once, reused for every essay."""
+    """A rubric's phrasings embedded and stemmed once, reused for every essay."""
 
     rubric: Rubric
     vectors: Matrix
+    stems: tuple[frozenset[str], ...]
     owners: npt.NDArray[np.intp]
 
 
@@ -125,49 +135,72 @@ class KeyPointMatcher:
             self.rule_ = rule
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
-        """Embed every phrasing of every key point."""
+        """Embed and stem every phrasing of every key point."""
         phrasings = [
             (index, text) for index, point in enumerate(rubric) for text in point.phrasings
         ]
         vectors = self.embeddings.embed([text for _, text in phrasings])
+        stems = tuple(content_stems(text) for _, text in phrasings)
         owners = np.asarray([index for index, _ in phrasings], dtype=np.intp)
-        return PreparedRubric(rubric, vectors, owners)
+        return PreparedRubric(rubric, vectors, stems, owners)
 
-    def features(
+    def window_features(
         self, windows: Sequence[Window], prepared: PreparedRubric, prior_cosine: float
-    ) -> tuple[npt.NDArray[np.float64], list[int], Matrix]:
-        """Return per-point feature rows, each point's best window, and raw cosines.
-
-        Rows follow the rubric's order; a point's best window index is -1 when the
-        essay has no windows.
-        """
+    ) -> Tensor:
+        """Return features for every window and point: shape (windows, points, FEATURES)."""
         points = len(prepared.rubric)
         if not windows:
-            return (
-                np.zeros((points, len(FEATURES))),
-                [-1] * points,
-                np.zeros((0, points), dtype=np.float32),
-            )
+            return np.zeros((0, points, len(FEATURES)))
         window_vectors = self.embeddings.embed([window.text for window in windows])
-        cosines_by_phrasing = window_vectors @ prepared.vectors.T
-        cosines = np.full((len(windows), points), -1.0, dtype=np.float32)
+        by_phrasing = window_vectors @ prepared.vectors.T
+        window_stems = [content_stems(window.text) for window in windows]
+        overlaps_by_phrasing = np.asarray(
+            [[overlap(stems, phrasing) for phrasing in prepared.stems] for stems in window_stems]
+        )
+        cosines = np.full((len(windows), points), -1.0)
+        overlaps = np.zeros((len(windows), points))
         for column, owner in enumerate(prepared.owners):
-            cosines[:, owner] = np.maximum(cosines[:, owner], cosines_by_phrasing[:, column])
-        padding = max(0, MIN_CENTRING_POINTS - points)
-        centre = (cosines.sum(axis=1, keepdims=True) + padding * prior_cosine) / (points + padding)
-        centred = cosines - centre
-        # A pair of sentences must beat its best single sentence by a margin to be
-        # the evidence, so that evidence is as short as it can be.
+            cosines[:, owner] = np.maximum(cosines[:, owner], by_phrasing[:, column])
+            overlaps[:, owner] = np.maximum(overlaps[:, owner], overlaps_by_phrasing[:, column])
+        prior_overlap = 0.0
+        return np.stack(
+            [
+                _centred(cosines, prior_cosine),
+                cosines,
+                _centred(overlaps, prior_overlap),
+            ],
+            axis=-1,
+        )
+
+    def best_windows(
+        self, features: Tensor, windows: Sequence[Window], rule: DecisionRule | None
+    ) -> npt.NDArray[np.intp]:
+        """Return each point's best window under the rule (by centred cosine if None)."""
+        strength = features[:, :, 0] if rule is None else rule.logits(features)
         pairs = np.asarray([window.sentence_count > 1 for window in windows])
-        best = (centred - PAIR_MARGIN * pairs[:, np.newaxis]).argmax(axis=0)
-        columns = np.arange(points)
-        rows = np.column_stack([centred[best, columns], cosines[best, columns]]).astype(np.float64)
-        return rows, [int(index) for index in best], cosines
+        margin = PAIR_MARGIN if rule is not None else PAIR_MARGIN / 10
+        best: npt.NDArray[np.intp] = (strength - margin * pairs[:, np.newaxis]).argmax(axis=0)
+        return best
+
+    def point_features(
+        self,
+        windows: Sequence[Window],
+        prepared: PreparedRubric,
+        prior_cosine: float,
+        rule: DecisionRule | None,
+    ) -> tuple[Tensor, npt.NDArray[np.intp]]:
+        """Return each point's feature row at its best window, and that window's index."""
+        features = self.window_features(windows, prepared, prior_cosine)
+        points = len(prepared.rubric)
+        if not windows:
+            return np.zeros((points, len(FEATURES))), np.full(points, -1, dtype=np.intp)
+        best = self.best_windows(features, windows, rule)
+        return features[best, np.arange(points)], best
 
     def match(self, windows: Sequence[Window], prepared: PreparedRubric) -> list[PointMatch]:
         """Decide, for every key point, whether the windows cover it."""
         rule = self._fitted_rule()
-        rows, best, _ = self.features(windows, prepared, rule.prior_cosine)
+        rows, best = self.point_features(windows, prepared, rule.prior_cosine, rule)
         scores = rule.score(rows) if windows else np.zeros(len(prepared.rubric))
         return [
             PointMatch(
@@ -176,14 +209,11 @@ class KeyPointMatcher:
                 score=float(score),
                 needs_review=bool(windows) and abs(float(score) - 0.5) < rule.review_band,
                 window=windows[index] if index >= 0 else None,
-                similarity=float(row[0]),
             )
-            for point, score, index, row in zip(prepared.rubric, scores, best, rows, strict=True)
+            for point, score, index in zip(prepared.rubric, scores, best, strict=True)
         ]
 
-    def fit(
-        self, features: npt.NDArray[np.float64], labels: npt.NDArray[np.int_], prior_cosine: float
-    ) -> Self:
+    def fit(self, features: Tensor, labels: npt.NDArray[np.int_], prior_cosine: float) -> Self:
         """Fit the decision rule on labelled feature rows (one per essay and point).
 
         The logistic model is fitted by scikit-learn; its threshold is then moved
@@ -213,9 +243,18 @@ class KeyPointMatcher:
     def _fitted_rule(self) -> DecisionRule:
         if not hasattr(self, "rule_"):
             raise NotFittedError(
-                "KeyPointMatcher has no decision rule: call fit() or load it with load_matcher()"
+                "KeyPointMatcher has no decision rule: call fit() or load it with load_rule()"
             )
         return self.rule_
+
+
+def _centred(values: Tensor, prior: float) -> Tensor:
+    """Subtract each window's mean over the rubric's points (padded to a minimum)."""
+    points = values.shape[1]
+    padding = max(0, MIN_CENTRING_POINTS - points)
+    centre = (values.sum(axis=1, keepdims=True) + padding * prior) / (points + padding)
+    centred: Tensor = values - centre
+    return centred
 
 
 def save_rule(rule: DecisionRule, folder: Path, meta: dict[str, Any]) -> Path:

@@ -22,11 +22,12 @@ import numpy.typing as npt
 from spacy.language import Language
 
 from essaycheck.dataset import LabelledText, group_texts
-from essaycheck.matcher import KeyPointMatcher
+from essaycheck.matcher import DecisionRule, KeyPointMatcher, PreparedRubric
 from essaycheck.rubric import KeyPoint, Rubric
-from essaycheck.windows import essay_windows
+from essaycheck.windows import Window, essay_windows
 
 RANDOM_STATE = 0
+FITTING_PASSES = 2
 DATA_LICENCES = {
     "argkp": "ArgKP-2021 (IBM/KPA_2021_shared_task), (c) IBM 2020, CDLA-Sharing-1.0; "
     "Bar-Haim et al., ACL 2020",
@@ -101,20 +102,28 @@ def _as_sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
+@dataclass(frozen=True)
+class EssayFeatures:
+    """A training essay's windows and their features for every key point."""
+
+    essay: TrainingEssay
+    windows: list[Window]
+    features: npt.NDArray[np.float64]
+
+
 def essay_features(
     essays: list[TrainingEssay], nlp: Language, matcher: KeyPointMatcher, prior_cosine: float
-) -> Iterator[tuple[TrainingEssay, npt.NDArray[np.float64]]]:
-    """Yield each essay with its feature rows (one per key point, rubric order)."""
-    prepared_by_group: dict[str, Any] = {}
+) -> Iterator[EssayFeatures]:
+    """Yield each essay's windows and window features (see KeyPointMatcher)."""
+    prepared_by_group: dict[str, PreparedRubric] = {}
     for doc, essay in nlp.pipe(((e.text, e) for e in essays), as_tuples=True, batch_size=256):
         if essay.group not in prepared_by_group:
             prepared_by_group[essay.group] = matcher.prepare(
                 Rubric(title=essay.group, points=essay.points)
             )
-        rows, _, _ = matcher.features(
-            essay_windows(doc), prepared_by_group[essay.group], prior_cosine
-        )
-        yield essay, rows
+        windows = essay_windows(doc)
+        features = matcher.window_features(windows, prepared_by_group[essay.group], prior_cosine)
+        yield EssayFeatures(essay, windows, features)
 
 
 def mean_cosine(records: list[LabelledText], matcher: KeyPointMatcher) -> float:
@@ -137,19 +146,16 @@ def fit_matcher(
 
     prior = mean_cosine(records, matcher)
     essays = build_training_essays(records)
-    rows, labels, is_pseudo = [], [], []
-    for essay, features in essay_features(essays, nlp, matcher, prior):
-        for point, row in zip(essay.points, features, strict=True):
-            if point.id in essay.labels:
-                rows.append(row)
-                labels.append(essay.labels[point.id])
-                is_pseudo.append(essay.is_pseudo)
-    features_array = np.asarray(rows)
-    label_array = np.asarray(labels)
-    matcher.fit(features_array, label_array, prior)
+    featured = [item for item in essay_features(essays, nlp, matcher, prior) if item.windows]
+    # Pass one takes each point's best window by centred cosine; pass two refits
+    # on the windows the first rule prefers, as marking will choose them.
+    rule: DecisionRule | None = None
+    for _ in range(FITTING_PASSES):
+        features_array, label_array, is_pseudo = _labelled_rows(featured, matcher, rule)
+        rule = matcher.fit(features_array, label_array, prior).rule_
     decisions = matcher.rule_.score(features_array) >= 0.5
     figures: dict[str, Any] = {"prior_cosine": round(prior, 6)}
-    for name, mask in (("texts", ~np.asarray(is_pseudo)), ("pseudo_essays", np.asarray(is_pseudo))):
+    for name, mask in (("texts", ~is_pseudo), ("pseudo_essays", is_pseudo)):
         precision, recall, f1, _ = precision_recall_fscore_support(
             label_array[mask], decisions[mask], average="binary", zero_division=0.0
         )
@@ -164,6 +170,21 @@ def fit_matcher(
         "pseudo_essays": sum(e.is_pseudo for e in essays),
     }
     return figures
+
+
+def _labelled_rows(
+    featured: list[EssayFeatures], matcher: KeyPointMatcher, rule: DecisionRule | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_], npt.NDArray[np.bool_]]:
+    """Each labelled point's features at its best window, its label, and its essay kind."""
+    rows, labels, is_pseudo = [], [], []
+    for item in featured:
+        best = matcher.best_windows(item.features, item.windows, rule)
+        for index, point in enumerate(item.essay.points):
+            if point.id in item.essay.labels:
+                rows.append(item.features[best[index], index])
+                labels.append(item.essay.labels[point.id])
+                is_pseudo.append(item.essay.is_pseudo)
+    return np.asarray(rows), np.asarray(labels), np.asarray(is_pseudo, dtype=bool)
 
 
 def file_sha256(path: Path) -> str:
@@ -201,7 +222,8 @@ def train_decision_rule(
         }
     meta = {
         "name": "decision-rule",
-        "kind": "logistic decision rule over centred static-embedding similarity",
+        "kind": "logistic decision rule over centred static-embedding similarity and "
+        "centred content-word overlap",
         "essaycheck": __version__,
         "scikit_learn": sklearn.__version__,
         "spacy": spacy_about.__version__,
@@ -223,6 +245,7 @@ def train_decision_rule(
             "pseudo_essays_per_text": PSEUDO_ESSAYS_PER_TEXT,
             "arguments_per_essay": list(ARGUMENTS_PER_ESSAY),
             "distractors_per_essay": list(DISTRACTORS_PER_ESSAY),
+            "fitting_passes": FITTING_PASSES,
         },
         "figures": figures,
         "command": "essaycheck train --data ../shared/data/argkp/train.jsonl "

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from essaycheck.cli import cli
-from essaycheck.matcher import load_rule
+from essaycheck.matcher import FEATURES, load_rule
 from essaycheck.rubric import load_rubric
 
 pytestmark = pytest.mark.usefixtures("reuse_checker")
@@ -538,7 +538,7 @@ def test_train_writes_the_rule_and_its_meta(runner: CliRunner, empty_models_dir:
     folder = empty_models_dir / "decision-rule"
     assert sorted(p.name for p in folder.iterdir()) == ["decision-rule.json", "meta.json"]
     rule = load_rule(folder)
-    assert len(rule.coefficients) == 2
+    assert len(rule.coefficients) == len(FEATURES)
     meta = json.loads((folder / "meta.json").read_text("utf-8"))
     assert meta["essaycheck"] == "0.1.0"
     assert meta["training_data"]["file"] == "tiny.jsonl"

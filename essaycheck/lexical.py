@@ -1,0 +1,29 @@
+"""Lexical evidence: which of a key point's content words an essay's window uses.
+
+Sentence embeddings miss what a fact-level point needs (the right name, number
+or term); the share of the point's content words found in a window carries it.
+Words are lower-cased, stop words dropped, and cut to their first five letters,
+a crude stem that lets "collective" match "collectivisation" and "farms" match
+"farming".
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+STEM_LENGTH = 5
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """Return the stems of the text's content words."""
+    return frozenset(
+        word[:STEM_LENGTH] for word in _WORD.findall(text.lower()) if word not in STOP_WORDS
+    )
+
+
+def overlap(window: frozenset[str], point: frozenset[str]) -> float:
+    """Share of the point's stems found in the window (0 when the point has none)."""
+    return len(window & point) / len(point) if point else 0.0
