@@ -136,7 +136,8 @@ def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:
     """Return a short class summary: essays marked, mean score, each point's coverage."""
     marked = [r for r in results if r.error is None]
     failed = len(results) - len(marked)
-    lines = [f"{len(marked)} essays marked" + (f", {failed} failed" if failed else "")]
+    plural = "" if len(marked) == 1 else "s"
+    lines = [f"{len(marked)} essay{plural} marked" + (f", {failed} failed" if failed else "")]
     if marked:
         mean = sum(r.score for r in marked) / len(marked)
         lines.append(f"mean score {mean:.2f}")
@@ -145,7 +146,7 @@ def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:
         for index, point in enumerate(rubric):
             share = sum(r.points[index].is_covered for r in marked) / len(marked)
             bar = "█" * round(share * 20)
-            lines.append(f"  {point.id:<{width}}  {share:>4.0%}  {bar}")
+            lines.append(f"  {point.id:<{width}}  {share:>4.0%}  {bar}".rstrip())
     return "\n".join(lines) + "\n"
 
 

@@ -209,13 +209,14 @@ def train_decision_rule(
     from essaycheck.matcher import save_rule
     from essaycheck.nlp import build_marking_nlp, default_models_dir, marking_embeddings
 
+    records = load_labelled(data_path)
+    held_out = load_labelled(dev_path) if dev_path is not None else None
     folder = models_dir or default_models_dir()
     nlp = build_marking_nlp(folder)
     matcher = KeyPointMatcher(marking_embeddings(nlp))
-    records = load_labelled(data_path)
     figures: dict[str, Any] = {"train": fit_matcher(records, nlp, matcher)}
-    if dev_path is not None:
-        dev = compute_metrics(list(score_texts(load_labelled(dev_path), Checker(nlp, matcher))))
+    if held_out is not None:
+        dev = compute_metrics(list(score_texts(held_out, Checker(nlp, matcher))))
         figures["dev"] = {
             key: round(value, 4) if isinstance(value, float) else value
             for key, value in dev.items()
