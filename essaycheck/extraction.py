@@ -11,6 +11,7 @@ duplicates are skipped; and each point gets a readable id from its key phrase.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -35,6 +36,8 @@ _LEADING_FILLER = re.compile(
 _INNER_FILLER = re.compile(r",\s*(?:on the other hand|however|therefore|in turn),", re.IGNORECASE)
 _QUOTED = re.compile(r"(?<![A-Za-z])[‘'\"“]([A-Za-z][A-Za-z ,\-]{3,60}?)[’'\"”](?![A-Za-z])")
 _TRUNCATED = ("...", "…")
+# Named entities that say when or how much, not what a claim is about.
+_NOT_TOPICS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"}
 # Nouns too general to name a key point on their own.
 _GENERIC_NOUNS = {
     "idea",
@@ -255,8 +258,9 @@ def _overlap(first: set[str], second: set[str]) -> float:
 
 def _ids(claims: list[Claim]) -> list[str]:
     ids: list[str] = []
+    spread = Counter(lemma for claim in claims for lemma in _lemmas(claim))
     for claim in claims:
-        candidates = _id_candidates(claim)
+        candidates = _id_candidates(claim, spread)
         chosen = next((c for c in candidates if c not in ids), None)
         if chosen is None:
             base = candidates[0] if candidates else "point"
@@ -268,8 +272,13 @@ def _ids(claims: list[Claim]) -> list[str]:
     return ids
 
 
-def _id_candidates(claim: Claim) -> list[str]:
-    """Readable ids for a claim, best first: a quoted phrase, then key noun phrases."""
+def _id_candidates(claim: Claim, spread: Counter[str]) -> list[str]:
+    """Readable ids for a claim, best first: a quoted phrase, then key noun phrases.
+
+    A noun phrase ranks higher with more modifiers and as an object, lower when
+    its head is a generic noun or recurs across many claims (``spread``), since
+    such a word cannot tell this claim from the others.
+    """
     candidates = [
         _slug(match) for match in _QUOTED.findall(claim.text) if 2 <= len(match.split()) <= 5
     ]
@@ -303,6 +312,8 @@ def _id_candidates(claim: Claim) -> list[str]:
             len(modifiers) * 2
             + (token.dep_ in {"dobj", "pobj", "oprd"})
             - 3 * (token.lemma_.lower() in _GENERIC_NOUNS)
+            - min(3, spread[token.lemma_.lower()] - 1)
+            - 2 * (token.pos_ == "PROPN" or token.ent_type_ in _NOT_TOPICS)
         )
         phrases.append((weight, -token.i, words))
     for _, _, words in sorted(phrases, key=lambda item: (-item[0], -item[1])):
