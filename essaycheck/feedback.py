@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,14 +10,23 @@ from typing import Any
 from spacy.language import Language
 
 from essaycheck.io.essays import Essay
-from essaycheck.matcher import KeyPointMatcher, PreparedRubric, load_rule
-from essaycheck.nlp import build_marking_nlp, default_models_dir, marking_embeddings
+from essaycheck.matcher import KeyPointMatcher, PointMatch, PreparedRubric, load_rule
+from essaycheck.nlp import (
+    build_marking_nlp,
+    default_models_dir,
+    load_parser_nlp,
+    marking_embeddings,
+)
 from essaycheck.rubric import KeyPoint, Rubric
-from essaycheck.windows import essay_windows
+from essaycheck.verification import ClaimVerifier, Objection, PreparedClaims
+from essaycheck.windows import Window, essay_windows
 
 ENGINE_NAME = "static-centred"
 ENGINE_VERSION = "1"
 BATCH_SIZE = 64
+# A point whose only evidence denies it, or credits it to someone else, scores at
+# most this: clearly missing, not a close call.
+REJECTED_SCORE = 0.25
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,9 @@ class PointResult:
     """Whether one essay covers one key point, and the evidence.
 
     ``evidence`` is the best-matching stretch of the essay: given when the point
-    is covered, or when the decision needs review; None otherwise.
+    is covered, when the decision needs review, or when the best match was
+    rejected (``note`` then says why: it denies the point, or credits it to
+    someone else); None otherwise.
     """
 
     point: KeyPoint
@@ -46,6 +57,7 @@ class PointResult:
     score: float
     needs_review: bool
     evidence: Evidence | None
+    note: Objection | None = None
 
     @property
     def status(self) -> str:
@@ -60,6 +72,7 @@ class PointResult:
             "score": round(self.score, 3),
             "needs_review": self.needs_review,
             "evidence": self.evidence.to_dict() if self.evidence else None,
+            "note": self.note.to_dict() if self.note else None,
         }
 
 
@@ -99,17 +112,27 @@ class EssayResult:
 
 
 class Checker:
-    """Everything marking needs, loaded once: the pipeline and the matcher.
+    """Everything marking needs, loaded once: the pipeline, the matcher, the verifier.
 
     Args:
         nlp: the marking pipeline (see ``essaycheck.nlp.build_marking_nlp``).
         matcher: a matcher with a fitted decision rule.
+        verifier: checks candidate evidence for negation and misattribution; None
+            to skip the check. Its parser is loaded the first time it is needed.
     """
 
-    def __init__(self, nlp: Language, matcher: KeyPointMatcher) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        matcher: KeyPointMatcher,
+        verifier: Callable[[], ClaimVerifier] | None = None,
+    ) -> None:
         self.nlp = nlp
         self.matcher = matcher
+        self._load_verifier = verifier
+        self._verifier: ClaimVerifier | None = None
         self._prepared: dict[str, PreparedRubric] = {}
+        self._claims: dict[str, PreparedClaims] = {}
 
     def engine_info(self) -> dict[str, Any]:
         """Describe the engine for reports: its name, version and model."""
@@ -120,6 +143,7 @@ class Checker:
             "embeddings": self.matcher.embeddings.name,
             "decision": "covered when score >= 0.5",
             "review_band": rule.review_band if rule else None,
+            "checks": ["negation", "attribution"] if self._load_verifier else [],
         }
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
@@ -138,15 +162,59 @@ class Checker:
         prepared = self.prepare(rubric)
         pairs = ((essay.text, essay) for essay in essays)
         for doc, essay in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
-            windows = essay_windows(doc)
-            results = []
-            for point, match in zip(rubric, self.matcher.match(windows, prepared), strict=True):
-                shown = match.window if (match.is_covered or match.needs_review) else None
-                evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
-                results.append(
-                    PointResult(point, match.is_covered, match.score, match.needs_review, evidence)
+            matches = self.matcher.match(essay_windows(doc), prepared)
+            results = tuple(
+                self._verified(index, point, match, rubric, essay.text)
+                for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
+            )
+            yield EssayResult(essay.name, results, text=essay.text)
+
+    def _verified(
+        self, index: int, point: KeyPoint, match: PointMatch, rubric: Rubric, text: str
+    ) -> PointResult:
+        """Take the best candidate window that survives verification as the evidence."""
+        rule_band = self.matcher.rule.review_band if self.matcher.rule else 0.0
+        if not match.candidates or self._load_verifier is None:
+            shown = match.window if (match.is_covered or match.needs_review) else None
+            evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
+            return PointResult(point, match.is_covered, match.score, match.needs_review, evidence)
+        claims = self._claims_for(rubric)
+        first_objection: tuple[Window, Objection] | None = None
+        for window, score in match.candidates:
+            objection = self._verifier_now().objection(
+                claims, index, window.text, text[: window.start]
+            )
+            if objection is None:
+                return PointResult(
+                    point,
+                    score >= 0.5,
+                    score,
+                    abs(score - 0.5) < rule_band,
+                    Evidence(window.text, window.start, window.end),
                 )
-            yield EssayResult(essay.name, tuple(results), text=essay.text)
+            first_objection = first_objection or (window, objection)
+        assert first_objection is not None
+        window, objection = first_objection
+        return PointResult(
+            point,
+            False,
+            min(match.score, REJECTED_SCORE),
+            False,
+            Evidence(window.text, window.start, window.end),
+            objection,
+        )
+
+    def _verifier_now(self) -> ClaimVerifier:
+        if self._verifier is None:
+            assert self._load_verifier is not None
+            self._verifier = self._load_verifier()
+        return self._verifier
+
+    def _claims_for(self, rubric: Rubric) -> PreparedClaims:
+        key = rubric.sha256
+        if key not in self._claims:
+            self._claims[key] = self._verifier_now().prepare(rubric)
+        return self._claims[key]
 
 
 def load_checker(models_dir: Path | None = None) -> Checker:
@@ -154,7 +222,7 @@ def load_checker(models_dir: Path | None = None) -> Checker:
     folder = models_dir or default_models_dir()
     nlp = build_marking_nlp(folder)
     matcher = KeyPointMatcher(marking_embeddings(nlp), load_rule(folder / "decision-rule"))
-    return Checker(nlp, matcher)
+    return Checker(nlp, matcher, verifier=lambda: ClaimVerifier(load_parser_nlp()))
 
 
 def check_essay(essay: Essay, rubric: Rubric, checker: Checker | None = None) -> EssayResult:

@@ -38,6 +38,7 @@ MIN_CENTRING_POINTS = 3
 # A pair of sentences must beat its best single sentence by this much (in
 # log-odds) to be the evidence, so that evidence is as short as it can be.
 PAIR_MARGIN = 0.2
+MAX_CANDIDATES = 3
 Tensor = npt.NDArray[np.float64]
 
 
@@ -101,13 +102,19 @@ class DecisionRule:
 
 @dataclass(frozen=True)
 class PointMatch:
-    """The matcher's verdict on one key point."""
+    """The matcher's verdict on one key point.
+
+    ``candidates`` are the windows that could be its evidence, best first, with
+    their scores: every window scoring within the review band of covered, at
+    most MAX_CANDIDATES of them.
+    """
 
     point_id: str
     is_covered: bool
     score: float
     needs_review: bool
     window: Window | None
+    candidates: tuple[tuple[Window, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,18 +207,32 @@ class KeyPointMatcher:
     def match(self, windows: Sequence[Window], prepared: PreparedRubric) -> list[PointMatch]:
         """Decide, for every key point, whether the windows cover it."""
         rule = self._fitted_rule()
-        rows, best = self.point_features(windows, prepared, rule.prior_cosine, rule)
-        scores = rule.score(rows) if windows else np.zeros(len(prepared.rubric))
-        return [
-            PointMatch(
-                point_id=point.id,
-                is_covered=bool(windows) and bool(score >= 0.5),
-                score=float(score),
-                needs_review=bool(windows) and abs(float(score) - 0.5) < rule.review_band,
-                window=windows[index] if index >= 0 else None,
+        if not windows:
+            return [PointMatch(point.id, False, 0.0, False, None) for point in prepared.rubric]
+        features = self.window_features(windows, prepared, rule.prior_cosine)
+        scores = rule.score(features)
+        pairs = np.asarray([window.sentence_count > 1 for window in windows])
+        preference = rule.logits(features) - PAIR_MARGIN * pairs[:, np.newaxis]
+        matches = []
+        for column, point in enumerate(prepared.rubric):
+            order = np.argsort(-preference[:, column], kind="stable")
+            score = float(scores[order[0], column])
+            candidates = tuple(
+                (windows[index], float(scores[index, column]))
+                for index in order[:MAX_CANDIDATES]
+                if scores[index, column] >= 0.5 - rule.review_band
             )
-            for point, score, index in zip(prepared.rubric, scores, best, strict=True)
-        ]
+            matches.append(
+                PointMatch(
+                    point_id=point.id,
+                    is_covered=score >= 0.5,
+                    score=score,
+                    needs_review=abs(score - 0.5) < rule.review_band,
+                    window=windows[order[0]],
+                    candidates=candidates,
+                )
+            )
+        return matches
 
     def fit(self, features: Tensor, labels: npt.NDArray[np.int_], prior_cosine: float) -> Self:
         """Fit the decision rule on labelled feature rows (one per essay and point).

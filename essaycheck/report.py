@@ -112,6 +112,8 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
         for point in missing:
             required = " (required)" if point.point.required else ""
             lines.append(f"- **{_md(point.point.text)}**{required}{_review_note(point)}")
+            if point.note:
+                lines.append(f"  Not counted: {_md(_capitalised(point.note.message))}")
             if point.point.hint:
                 lines.append(f"  Hint: {_md(point.point.hint)}")
         lines.append("")
@@ -177,7 +179,13 @@ def render_metrics(metrics: dict[str, Any]) -> str:
 
 
 def _missing_advice(point: PointResult) -> str:
+    if point.note:
+        return f"not counted: {point.note.message}"
     return f"hint: {point.point.hint}" if point.point.hint else f"missing: {point.point.text}"
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _review_note(point: PointResult) -> str:
