@@ -1,0 +1,200 @@
+"""Negation and attribution: evidence that denies a point, or credits it to someone else.
+
+The tables are sentences a student might write about a key point of the small
+Trotsky/Stalin rubric: negated and misattributed ones must not count; hedged
+ones, and correct ones that merely contain "not", must.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from essaycheck.feedback import Checker
+from essaycheck.io.essays import Essay
+from essaycheck.nlp import load_parser_nlp
+from essaycheck.rubric import Rubric
+from essaycheck.verification import ClaimVerifier, PreparedClaims
+
+
+@pytest.fixture(scope="module")
+def verifier() -> ClaimVerifier:
+    return ClaimVerifier(load_parser_nlp())
+
+
+@pytest.fixture(scope="module")
+def claims(verifier: ClaimVerifier, small_rubric: Rubric) -> PreparedClaims:
+    return verifier.prepare(small_rubric)
+
+
+def _index(rubric: Rubric, point_id: str) -> int:
+    return [point.id for point in rubric].index(point_id)
+
+
+NEGATED = [
+    ("permanent-revolution", "Trotsky never argued for spreading revolution abroad."),
+    ("permanent-revolution", "Trotsky did not want communism spread to other countries."),
+    ("permanent-revolution", "It is not true that Trotsky argued for permanent revolution."),
+    ("collective-farming", "Trotsky didn't want peasants to farm collectively."),
+    ("collective-farming", "Trotsky rejected collective farming for the peasants."),
+    ("socialism-in-one-country", "Stalin rejected socialism in one country."),
+    ("stalin-favoured", "People did not support Stalin's policy."),
+]
+
+MISATTRIBUTED = [
+    ("permanent-revolution", "Stalin called for permanent revolution around the world.", "Stalin"),
+    ("collective-farming", "Stalin wanted the peasants to farm collectively.", "Stalin"),
+    ("socialism-in-one-country", "Trotsky championed socialism in one country.", "Trotsky"),
+    ("industrialisation", "Trotsky wanted rapid industrialisation and a strong army.", "Trotsky"),
+    ("stalin-favoured", "Trotsky's policy won wider support than Stalin's.", "Trotsky"),
+]
+
+ACCEPTED = [
+    # correct claims
+    ("permanent-revolution", "Trotsky called for permanent revolution around the world."),
+    ("collective-farming", "Trotsky wanted peasants to work together on state farms."),
+    # hedged
+    ("collective-farming", "Trotsky may have wanted peasants on collective farms."),
+    ("permanent-revolution", "Trotsky probably hoped revolution would spread abroad."),
+    # correct, but containing a negation
+    (
+        "permanent-revolution",
+        "Not only did Trotsky want permanent revolution, he wanted it in every country.",
+    ),
+    (
+        "collective-farming",
+        "Trotsky wanted peasants to farm collectively, not on their own plots.",
+    ),
+    (
+        "socialism-in-one-country",
+        "Stalin believed in socialism in one country: the Soviet Union did not need "
+        "to wait for revolutions elsewhere.",
+    ),
+    (
+        "stalin-favoured",
+        "Stalin's policy won wider support because people did not want to wait any longer.",
+    ),
+    # the person is named by a pronoun (resolved from the essay before it)
+    ("permanent-revolution", "He wanted communism to spread to other countries."),
+    # the point's person is credited, even though another person is the subject
+    ("socialism-in-one-country", "Trotsky attacked Stalin's socialism in one country."),
+]
+
+
+@pytest.mark.parametrize(("point_id", "sentence"), NEGATED, ids=[s for _, s in NEGATED])
+def test_negated_evidence_is_rejected(
+    verifier: ClaimVerifier,
+    claims: PreparedClaims,
+    small_rubric: Rubric,
+    point_id: str,
+    sentence: str,
+) -> None:
+    objection = verifier.objection(claims, _index(small_rubric, point_id), sentence, "")
+
+    assert objection is not None
+    assert objection.kind == "negated"
+    assert objection.message.startswith("your essay says the opposite")
+
+
+@pytest.mark.parametrize(
+    ("point_id", "sentence", "named"), MISATTRIBUTED, ids=[s for _, s, _ in MISATTRIBUTED]
+)
+def test_misattributed_evidence_is_rejected(
+    verifier: ClaimVerifier,
+    claims: PreparedClaims,
+    small_rubric: Rubric,
+    point_id: str,
+    sentence: str,
+    named: str,
+) -> None:
+    objection = verifier.objection(claims, _index(small_rubric, point_id), sentence, "")
+
+    assert objection is not None
+    assert objection.kind == "misattributed"
+    assert objection.message.endswith(f"your essay gives it to {named}")
+
+
+@pytest.mark.parametrize(("point_id", "sentence"), ACCEPTED, ids=[s for _, s in ACCEPTED])
+def test_correct_and_hedged_evidence_is_accepted(
+    verifier: ClaimVerifier,
+    claims: PreparedClaims,
+    small_rubric: Rubric,
+    point_id: str,
+    sentence: str,
+) -> None:
+    context = "Trotsky had big ideas about the revolution. "
+
+    assert verifier.objection(claims, _index(small_rubric, point_id), sentence, context) is None
+
+
+def test_he_refers_to_the_last_person_named_before_it(
+    verifier: ClaimVerifier, claims: PreparedClaims, small_rubric: Rubric
+) -> None:
+    index = _index(small_rubric, "permanent-revolution")
+    sentence = "He wanted communism to spread to other countries."
+
+    objection = verifier.objection(claims, index, sentence, "Stalin was ambitious. ")
+
+    assert objection is not None
+    assert objection.kind == "misattributed"
+
+
+def test_points_know_whose_claim_they_are(claims: PreparedClaims, small_rubric: Rubric) -> None:
+    agents = {
+        point.id: claim.agent for point, claim in zip(small_rubric, claims.claims, strict=True)
+    }
+
+    assert agents == {
+        "permanent-revolution": "Trotsky",
+        "collective-farming": "Trotsky",
+        "socialism-in-one-country": "Stalin",
+        "industrialisation": "Stalin",
+        "stalin-favoured": "Stalin",
+    }
+
+
+def test_check_reports_a_negated_point_as_missing_with_the_reason(
+    checker: Checker, small_rubric: Rubric
+) -> None:
+    essay = Essay("ben.txt", "Trotsky did not want communism to spread to other countries.")
+
+    result = checker.check(essay, small_rubric)
+
+    point = next(p for p in result.points if p.point.id == "permanent-revolution")
+    assert not point.is_covered
+    assert point.note is not None
+    assert point.note.kind == "negated"
+    assert point.evidence is not None
+    assert essay.text[point.evidence.start : point.evidence.end] == point.evidence.text
+
+
+def test_check_reports_a_misattributed_point_as_missing_with_the_reason(
+    checker: Checker, small_rubric: Rubric
+) -> None:
+    essay = Essay("ben.txt", "Stalin wanted the peasants to farm collectively on state farms.")
+
+    result = checker.check(essay, small_rubric)
+
+    point = next(p for p in result.points if p.point.id == "collective-farming")
+    assert not point.is_covered
+    assert point.note is not None
+    assert point.note.message == (
+        "the rubric credits this to Trotsky; your essay gives it to Stalin"
+    )
+
+
+def test_a_correct_sentence_elsewhere_still_covers_the_point(
+    checker: Checker, small_rubric: Rubric
+) -> None:
+    essay = Essay(
+        "mixed.txt",
+        "Stalin wanted the peasants to farm collectively on state farms.\n\n"
+        "Trotsky wanted peasants made to farm collectively on state-run farms.",
+    )
+
+    result = checker.check(essay, small_rubric)
+
+    point = next(p for p in result.points if p.point.id == "collective-farming")
+    assert point.is_covered
+    assert point.note is None
+    assert point.evidence is not None
+    assert point.evidence.text.startswith("Trotsky")
