@@ -12,9 +12,10 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from essaycheck.errors import EssayReadError, OutputError
-from essaycheck.feedback import Checker, EssayResult
+from essaycheck.feedback import Calibrator, Checker, EssayResult
 from essaycheck.io.essays import Essay, find_essays, read_essay
 from essaycheck.report import (
     render_class_summary,
@@ -50,9 +51,12 @@ def mark_folder(
     out_dir: Path,
     *,
     force: bool = False,
+    calibration: Calibrator | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
 ) -> BatchResult:
     """Mark every essay under ``folder`` and write reports into ``out_dir``.
+
+    A teacher's ``calibration`` of the rubric, when given, re-scales every decision.
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
@@ -72,7 +76,7 @@ def mark_folder(
             readable[name] = read_essay(path, name=name)
         except EssayReadError as err:
             failures[name] = EssayResult(name, error=str(err))
-    checked = checker.check_many(list(readable.values()), rubric)
+    checked = checker.check_many(list(readable.values()), rubric, calibration)
     results = []
     for name in names:
         result = failures[name] if name in failures else next(checked)
@@ -80,7 +84,7 @@ def mark_folder(
             on_essay(result)
         results.append(result)
     summary = render_class_summary(results, rubric)
-    _write_reports(tuple(results), rubric, checker, out_dir)
+    _write_reports(tuple(results), rubric, checker.engine_info(calibration), out_dir)
     return BatchResult(tuple(results), out_dir, summary)
 
 
@@ -98,13 +102,13 @@ def feedback_names(results: tuple[EssayResult, ...]) -> dict[str, str]:
 
 
 def _write_reports(
-    results: tuple[EssayResult, ...], rubric: Rubric, checker: Checker, out_dir: Path
+    results: tuple[EssayResult, ...], rubric: Rubric, engine: dict[str, Any], out_dir: Path
 ) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         (staging / GRADEBOOK).write_text(render_gradebook(results, rubric), "utf-8")
-        (staging / RESULTS).write_text(render_json(results, rubric, checker.engine_info()), "utf-8")
+        (staging / RESULTS).write_text(render_json(results, rubric, engine), "utf-8")
         feedback_files = feedback_names(results)
         for result in results:
             target = staging / FEEDBACK / feedback_files[result.name]

@@ -50,6 +50,11 @@ models_dir_option = click.option(
     help="Folder of essaycheck's models "
     "(default: $ESSAYCHECK_MODELS_DIR, else the shipped models/).",
 )
+no_calibration_option = click.option(
+    "--no-calibration",
+    is_flag=True,
+    help="Ignore the rubric's teacher calibration and use the shipped decision rule.",
+)
 rubric_option = click.option(
     "-r",
     "--rubric",
@@ -78,25 +83,37 @@ def cli() -> None:
     show_default=True,
     help="Report format.",
 )
+@no_calibration_option
 @models_dir_option
-def check(essays: tuple[str, ...], rubric_path: Path, fmt: str, models_dir: Path | None) -> None:
+def check(
+    essays: tuple[str, ...],
+    rubric_path: Path,
+    fmt: str,
+    no_calibration: bool,
+    models_dir: Path | None,
+) -> None:
     """Report which key points each ESSAY covers and which it misses.
 
-    ESSAY is a .txt or .md file; "-" reads standard input.
+    ESSAY is a .txt or .md file; "-" reads standard input. If the rubric has been
+    calibrated (RUBRIC.calibration.json beside it), the teacher's calibration is used.
 
     Example: essaycheck check examples/essays/01-strong-amira.txt -r examples/rubric.json
     """
+    from essaycheck.calibration import calibration_path, load_calibration
     from essaycheck.feedback import load_checker
     from essaycheck.io.essays import read_essay
     from essaycheck.report import render_json, render_markdown, render_text
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
+    calibration = (
+        None if no_calibration else load_calibration(rubric, calibration_path(rubric_path))
+    )
     loaded = [read_essay(path) for path in essays]
     checker = load_checker(models_dir)
-    results = list(checker.check_many(loaded, rubric))
+    results = list(checker.check_many(loaded, rubric, calibration))
     if fmt == "json":
-        click.echo(render_json(results, rubric, checker.engine_info()), nl=False)
+        click.echo(render_json(results, rubric, checker.engine_info(calibration)), nl=False)
     elif fmt == "markdown":
         click.echo(render_markdown(results, rubric), nl=False)
     else:
@@ -117,6 +134,7 @@ def check(essays: tuple[str, ...], rubric_path: Path, fmt: str, models_dir: Path
 )
 @click.option("--force", is_flag=True, help="Replace the reports in an existing --out folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no class summary.")
+@no_calibration_option
 @models_dir_option
 def mark(
     folder: Path,
@@ -124,6 +142,7 @@ def mark(
     out_dir: Path,
     force: bool,
     quiet: bool,
+    no_calibration: bool,
     models_dir: Path | None,
 ) -> None:
     """Mark every essay under FOLDER and write the class's reports to --out.
@@ -137,17 +156,27 @@ def mark(
     from tqdm import tqdm
 
     from essaycheck.batch import mark_folder
+    from essaycheck.calibration import calibration_path, load_calibration
     from essaycheck.feedback import load_checker
     from essaycheck.io.essays import find_essays
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
+    calibration = (
+        None if no_calibration else load_calibration(rubric, calibration_path(rubric_path))
+    )
     total = len(find_essays(folder))
     checker = load_checker(models_dir)
     show = not quiet and sys.stderr.isatty()
     with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
         batch = mark_folder(
-            folder, rubric, checker, out_dir, force=force, on_essay=lambda _: bar.update()
+            folder,
+            rubric,
+            checker,
+            out_dir,
+            force=force,
+            calibration=calibration,
+            on_essay=lambda _: bar.update(),
         )
     if not quiet:
         click.echo(batch.summary, err=True, nl=False)
@@ -197,6 +226,76 @@ def evaluate(data: Path, fmt: str, models_dir: Path | None) -> None:
         click.echo(json.dumps(metrics, indent=2, sort_keys=True))
     else:
         click.echo(render_metrics(metrics), nl=False)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@rubric_option
+@click.option(
+    "-l",
+    "--labels",
+    "labels_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of the teacher's marks: essay, point_id, covered (1/0).",
+)
+@click.option(
+    "--essays",
+    "essays_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the CSV's essay names are relative to (default: the CSV's folder).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@models_dir_option
+def calibrate(
+    rubric_path: Path,
+    labels_path: Path,
+    essays_dir: Path | None,
+    fmt: str,
+    models_dir: Path | None,
+) -> None:
+    """Fit the rubric's decisions to a teacher's marks on a few essays.
+
+    Checks the marked essays, re-scales the engine's scores to agree with the
+    teacher, reports the agreement per key point (precision, recall, Cohen's
+    kappa, each estimated leaving one essay out), lists every disagreement with
+    its evidence, and saves RUBRIC.calibration.json beside the rubric; check and
+    mark use it from then on (--no-calibration ignores it).
+
+    Example: essaycheck calibrate -r examples/rubric.json -l examples/labels.csv
+    --essays examples/essays
+    """
+    from essaycheck.calibration import (
+        calibration_path,
+        fit_calibration,
+        read_teacher_marks,
+        save_calibration,
+    )
+    from essaycheck.feedback import load_checker
+    from essaycheck.io.essays import read_essay
+    from essaycheck.report import render_calibration
+    from essaycheck.rubric import load_rubric
+
+    rubric = load_rubric(rubric_path)
+    marks = read_teacher_marks(labels_path, rubric)
+    folder = essays_dir or labels_path.parent
+    names = sorted({mark.essay for mark in marks})
+    essays = [read_essay(folder / name, name=name) for name in names]
+    checker = load_checker(models_dir)
+    results = {result.name: result for result in checker.check_many(essays, rubric)}
+    engine = checker.engine_info()
+    report = fit_calibration(marks, results, rubric, f"{engine['name']} {engine['version']}")
+    saved = calibration_path(rubric_path)
+    save_calibration(report.calibration, saved)
+    click.echo(render_calibration(report, fmt), nl=False)
+    click.echo(f"Calibration saved to {saved}; check and mark will use it.", err=True)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

@@ -34,5 +34,9 @@ class DataError(EssaycheckError):
     """A labelled data file (for evaluate or train) is malformed."""
 
 
+class CalibrationError(EssaycheckError):
+    """A teacher's marks or a calibration file cannot be used."""
+
+
 class OutputError(EssaycheckError):
     """An output folder or file cannot be written as asked."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from spacy.language import Language
 
@@ -111,6 +111,16 @@ class EssayResult:
         }
 
 
+class Calibrator(Protocol):
+    """A teacher's calibration of one rubric (see essaycheck.calibration)."""
+
+    def apply(self, result: EssayResult) -> EssayResult:
+        """Return the result with every decision re-scaled."""
+
+    def describe(self) -> dict[str, Any]:
+        """Say what the calibration was fitted on, for reports."""
+
+
 class Checker:
     """Everything marking needs, loaded once: the pipeline, the matcher, the verifier.
 
@@ -134,10 +144,11 @@ class Checker:
         self._prepared: dict[str, PreparedRubric] = {}
         self._claims: dict[str, PreparedClaims] = {}
 
-    def engine_info(self) -> dict[str, Any]:
-        """Describe the engine for reports: its name, version and model."""
+    def engine_info(self, calibration: Calibrator | None = None) -> dict[str, Any]:
+        """Describe the engine for reports: its name, version, model and calibration."""
         rule = self.matcher.rule
         return {
+            "calibration": calibration.describe() if calibration is not None else None,
             "name": ENGINE_NAME,
             "version": ENGINE_VERSION,
             "embeddings": self.matcher.embeddings.name,
@@ -153,12 +164,19 @@ class Checker:
             self._prepared[key] = self.matcher.prepare(rubric)
         return self._prepared[key]
 
-    def check(self, essay: Essay, rubric: Rubric) -> EssayResult:
+    def check(
+        self, essay: Essay, rubric: Rubric, calibration: Calibrator | None = None
+    ) -> EssayResult:
         """Decide which of the rubric's key points the essay covers."""
-        return next(self.check_many([essay], rubric))
+        return next(self.check_many([essay], rubric, calibration))
 
-    def check_many(self, essays: Iterable[Essay], rubric: Rubric) -> Iterator[EssayResult]:
-        """Check essays in batches, yielding results in order as they are ready."""
+    def check_many(
+        self, essays: Iterable[Essay], rubric: Rubric, calibration: Calibrator | None = None
+    ) -> Iterator[EssayResult]:
+        """Check essays in batches, yielding results in order as they are ready.
+
+        A teacher's ``calibration`` of the rubric, when given, re-scales every decision.
+        """
         prepared = self.prepare(rubric)
         pairs = ((essay.text, essay) for essay in essays)
         for doc, essay in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
@@ -167,7 +185,8 @@ class Checker:
                 self._verified(index, point, match, rubric, essay.text)
                 for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
             )
-            yield EssayResult(essay.name, results, text=essay.text)
+            result = EssayResult(essay.name, results, text=essay.text)
+            yield calibration.apply(result) if calibration is not None else result
 
     def _verified(
         self, index: int, point: KeyPoint, match: PointMatch, rubric: Rubric, text: str

@@ -40,6 +40,7 @@ LEAF_COMMANDS = [(name, c) for name, c in COMMANDS if not isinstance(c, click.Gr
 
 def test_the_command_set_is_the_documented_one() -> None:
     assert [name for name, _ in LEAF_COMMANDS] == [
+        "calibrate",
         "check",
         "evaluate",
         "mark",

@@ -1,0 +1,355 @@
+"""Teacher calibration: fit a rubric's decision rule to a teacher's own marks.
+
+The shipped decision rule was fitted on ArgKP-2021, whose arguments and key points
+are not a history class's essays: on a new rubric its scores can be shifted (more
+lenient or stricter than the teacher). A teacher marks a handful of essays (CSV:
+essay, point id, 1/0); ``fit_calibration`` re-scales the engine's score on them
+(Platt scaling: a logistic regression on the score's log-odds) and estimates, by
+leaving one essay out at a time, how well the calibrated decisions agree with the
+teacher. The calibration is saved beside the rubric and used by ``check`` and
+``mark`` from then on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from essaycheck.errors import CalibrationError
+from essaycheck.feedback import EssayResult, PointResult
+from essaycheck.rubric import Rubric
+
+CALIBRATION_FORMAT = 1
+CALIBRATION_SUFFIX = ".calibration.json"
+REVIEW_BAND = 0.15
+_TRUE = {"1", "yes", "y", "true", "covered"}
+_FALSE = {"0", "no", "n", "false", "missing"}
+_SCORE_FLOOR = 1e-4
+
+
+@dataclass(frozen=True)
+class TeacherMark:
+    """One decision of the teacher's: does this essay cover this key point?"""
+
+    essay: str
+    point_id: str
+    is_covered: bool
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How often calibrated decisions agree with the teacher, on some marks."""
+
+    marks: int
+    precision: float | None
+    recall: float | None
+    kappa: float | None
+    accuracy: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the figures as JSON-ready data, rounded to 3 decimals."""
+        return {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A decision the calibrated engine makes differently from the teacher.
+
+    ``score`` is the calibrated score with the essay left out of the fit, the one
+    its decision was made on.
+    """
+
+    essay: str
+    point_id: str
+    teacher: bool
+    score: float
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A rubric's calibrated decision rule: score' = sigmoid(slope * logit(score) + intercept).
+
+    Attributes:
+        rubric_sha256: the rubric it was fitted for; a changed rubric needs refitting.
+        engine: the engine name and version whose scores it re-scales.
+        essays: how many marked essays it was fitted on.
+        marks: how many (essay, point) decisions.
+        held_out: agreement with the teacher, estimated leaving one essay out.
+        uncalibrated: the shipped rule's agreement on the same marks, for comparison.
+    """
+
+    slope: float
+    intercept: float
+    rubric_sha256: str
+    engine: str
+    essays: int
+    marks: int
+    held_out: Agreement
+    uncalibrated: Agreement
+    review_band: float = REVIEW_BAND
+
+    def score(self, score: float) -> float:
+        """Return the calibrated score for one of the engine's scores."""
+        return _sigmoid(self.slope * _logit(score) + self.intercept)
+
+    def apply(self, result: EssayResult) -> EssayResult:
+        """Return the essay's result with every decision re-scaled by the calibration."""
+        if result.error is not None:
+            return result
+        return EssayResult(
+            result.name, tuple(self._point(p) for p in result.points), None, result.text
+        )
+
+    def _point(self, point: PointResult) -> PointResult:
+        score = self.score(point.score)
+        if point.note is not None:  # evidence that denies the point never counts
+            return PointResult(
+                point.point, False, min(score, point.score), False, point.evidence, point.note
+            )
+        is_covered = score >= 0.5
+        needs_review = abs(score - 0.5) < self.review_band
+        evidence = point.evidence if (is_covered or needs_review) else None
+        return PointResult(point.point, is_covered, score, needs_review, evidence)
+
+    def describe(self) -> dict[str, Any]:
+        """Say what the calibration was fitted on, for reports."""
+        return {
+            "essays": self.essays,
+            "marks": self.marks,
+            "held_out_kappa": self.held_out.to_dict()["kappa"],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the calibration as JSON-ready data."""
+        return {
+            "format": CALIBRATION_FORMAT,
+            "slope": self.slope,
+            "intercept": self.intercept,
+            "review_band": self.review_band,
+            "rubric_sha256": self.rubric_sha256,
+            "engine": self.engine,
+            "essays": self.essays,
+            "marks": self.marks,
+            "held_out": self.held_out.to_dict(),
+            "uncalibrated": self.uncalibrated.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """A fitted calibration, its per-point agreement, and the disagreements."""
+
+    calibration: Calibration
+    per_point: dict[str, Agreement]
+    disagreements: tuple[Disagreement, ...]
+
+
+def read_teacher_marks(path: Path, rubric: Rubric) -> list[TeacherMark]:
+    """Read a teacher's marks: CSV with columns essay, point_id, covered (1/0).
+
+    Raises:
+        CalibrationError: naming the line of every problem found.
+    """
+    try:
+        rows = list(csv.DictReader(path.read_text("utf-8-sig").splitlines()))
+    except FileNotFoundError as err:
+        raise CalibrationError(f"{path}: no such file of teacher's marks.") from err
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise CalibrationError(f"{path}: cannot read it as a UTF-8 CSV file ({err}).") from err
+    known = {point.id for point in rubric}
+    marks, problems = [], []
+    for number, row in enumerate(rows, start=2):
+        essay = (row.get("essay") or row.get("file") or "").strip()
+        point_id = (row.get("point_id") or row.get("point") or "").strip()
+        value = (row.get("covered") or "").strip().lower()
+        if not essay or not point_id or not value:
+            problems.append(f"line {number}: needs the columns essay, point_id and covered")
+        elif point_id not in known:
+            problems.append(f"line {number}: {point_id!r} is not a key point of the rubric")
+        elif value not in _TRUE | _FALSE:
+            problems.append(f"line {number}: covered must be 1 or 0, not {value!r}")
+        else:
+            marks.append(TeacherMark(essay, point_id, value in _TRUE))
+    if problems:
+        listed = "\n".join(f"  {path}: {problem}" for problem in problems[:20])
+        raise CalibrationError(f"{path}: {len(problems)} problem(s) in the marks:\n{listed}")
+    essays = {mark.essay for mark in marks}
+    if len(essays) < 3 or len({mark.is_covered for mark in marks}) < 2:
+        raise CalibrationError(
+            f"{path}: calibration needs marks for at least 3 essays, with both covered (1) "
+            f"and missing (0) decisions; found {len(essays)} essay(s). Mark a few more essays."
+        )
+    return marks
+
+
+def fit_calibration(
+    marks: Sequence[TeacherMark], results: dict[str, EssayResult], rubric: Rubric, engine: str
+) -> CalibrationReport:
+    """Fit the calibration on every mark and estimate its agreement leaving one essay out.
+
+    Args:
+        marks: the teacher's decisions.
+        results: the engine's (uncalibrated) result for every marked essay, by name.
+        rubric: the rubric the essays were checked against.
+        engine: the engine's name and version, recorded in the calibration.
+    """
+    rows = [_row(mark, results) for mark in marks]
+    scores = np.asarray([row.score for row in rows])
+    labels = np.asarray([mark.is_covered for mark in marks])
+    essays = np.asarray([mark.essay for mark in marks])
+    slope, intercept = _fit(scores, labels)
+    rejected = np.asarray([row.is_rejected for row in rows])
+    held_out_scores = np.zeros(len(marks))
+    for essay in sorted(set(essays)):
+        inside = essays == essay
+        fold_slope, fold_intercept = _fit(scores[~inside], labels[~inside])
+        held_out_scores[inside] = _calibrated(scores[inside], fold_slope, fold_intercept)
+    held_out = (held_out_scores >= 0.5) & ~rejected
+    calibration = Calibration(
+        slope=round(slope, 6),
+        intercept=round(intercept, 6),
+        rubric_sha256=rubric.sha256,
+        engine=engine,
+        essays=len(set(essays)),
+        marks=len(marks),
+        held_out=agreement(labels, held_out),
+        uncalibrated=agreement(labels, np.asarray([row.is_covered for row in rows])),
+    )
+    per_point = {
+        point.id: agreement(labels[mask], held_out[mask])
+        for point in rubric
+        if (mask := np.asarray([mark.point_id == point.id for mark in marks])).any()
+    }
+    disagreements = tuple(
+        Disagreement(
+            mark.essay,
+            mark.point_id,
+            mark.is_covered,
+            float(score),
+            row.evidence.text if row.evidence else None,
+        )
+        for mark, row, decided, score in zip(marks, rows, held_out, held_out_scores, strict=True)
+        if decided != mark.is_covered
+    )
+    return CalibrationReport(calibration, per_point, disagreements)
+
+
+def agreement(truth: np.ndarray, decided: np.ndarray) -> Agreement:
+    """Precision, recall and Cohen's kappa of ``decided`` against the teacher's ``truth``."""
+    from sklearn.metrics import cohen_kappa_score
+
+    positives = int(decided.sum())
+    actual = int(truth.sum())
+    both = int((truth & decided).sum())
+    constant = len(set(truth.tolist())) < 2 and len(set(decided.tolist())) < 2
+    kappa = None if constant else float(cohen_kappa_score(truth, decided))
+    return Agreement(
+        marks=len(truth),
+        precision=both / positives if positives else None,
+        recall=both / actual if actual else None,
+        kappa=kappa,
+        accuracy=float((truth == decided).mean()) if len(truth) else 0.0,
+    )
+
+
+def calibration_path(rubric_path: Path) -> Path:
+    """Where a rubric's calibration lives: beside it, ``<rubric>.calibration.json``."""
+    return rubric_path.with_name(rubric_path.stem + CALIBRATION_SUFFIX)
+
+
+def save_calibration(calibration: Calibration, path: Path) -> None:
+    """Write the calibration file atomically."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(
+        json.dumps(calibration.to_dict(), indent=2, sort_keys=True) + "\n", "utf-8"
+    )
+    temporary.replace(path)
+
+
+def load_calibration(rubric: Rubric, path: Path) -> Calibration | None:
+    """Read a rubric's calibration; None if there is none.
+
+    Raises:
+        CalibrationError: the file is malformed, or was fitted for another version
+            of the rubric.
+    """
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("format") != CALIBRATION_FORMAT:
+            raise ValueError(f"format {data.get('format')}, expected {CALIBRATION_FORMAT}")
+        calibration = Calibration(
+            slope=float(data["slope"]),
+            intercept=float(data["intercept"]),
+            rubric_sha256=str(data["rubric_sha256"]),
+            engine=str(data["engine"]),
+            essays=int(data["essays"]),
+            marks=int(data["marks"]),
+            held_out=Agreement(**data["held_out"]),
+            uncalibrated=Agreement(**data["uncalibrated"]),
+            review_band=float(data["review_band"]),
+        )
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise CalibrationError(
+            f"{path}: not a valid calibration file ({err}). Delete it, or rerun "
+            "essaycheck calibrate."
+        ) from err
+    if calibration.rubric_sha256 != rubric.sha256:
+        raise CalibrationError(
+            f"{path}: was fitted for a different version of the rubric. Rerun "
+            "essaycheck calibrate with your marks, or delete the file to use the shipped rule."
+        )
+    return calibration
+
+
+@dataclass(frozen=True)
+class _Row:
+    score: float
+    is_covered: bool
+    is_rejected: bool
+    evidence: Any
+
+
+def _row(mark: TeacherMark, results: dict[str, EssayResult]) -> _Row:
+    result = results[mark.essay]
+    point = next(p for p in result.points if p.point.id == mark.point_id)
+    return _Row(point.score, point.is_covered, point.note is not None, point.evidence)
+
+
+def _fit(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(labels.tolist())) < 2:  # one class only: keep the shipped rule
+        return 1.0, 0.0
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit(_logit_array(scores)[:, np.newaxis], labels)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def _calibrated(scores: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    calibrated: np.ndarray = 1.0 / (1.0 + np.exp(-(slope * _logit_array(scores) + intercept)))
+    return calibrated
+
+
+def _logit(score: float) -> float:
+    score = min(max(score, _SCORE_FLOOR), 1 - _SCORE_FLOOR)
+    return math.log(score / (1 - score))
+
+
+def _logit_array(scores: np.ndarray) -> np.ndarray:
+    clipped = np.clip(scores, _SCORE_FLOOR, 1 - _SCORE_FLOOR)
+    logits: np.ndarray = np.log(clipped / (1 - clipped))
+    return logits
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value))
