@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float32]
 
-STATIC_MODEL_NAME = "minilm-static-256"
+# The shipped static table: all-MiniLM-L6-v2 distilled (minilm-static-256), then
+# trained on ArgKP-2021 train pairs (scripts/train_static_table.py).
+STATIC_MODEL_NAME = "minilm-static-256-argkp"
 COMPONENT_NAME = "essaycheck_static_vectors"
 
 

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import essaycheck.feedback
+from essaycheck.embeddings import STATIC_MODEL_NAME
 from essaycheck.feedback import Checker, load_checker
 from essaycheck.rubric import Rubric, load_rubric
 
@@ -23,7 +24,7 @@ MODELS_DIR = REPO_DIR / "models"
 EXAMPLES_DIR = REPO_DIR / "examples"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
-STATIC_MODEL = "minilm-static-256"
+STATIC_MODEL = STATIC_MODEL_NAME
 DECISION_RULE = "decision-rule"
 
 

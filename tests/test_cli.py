@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from essaycheck.cli import cli
+from essaycheck.embeddings import STATIC_MODEL_NAME
 from essaycheck.matcher import FEATURES, load_rule
 from essaycheck.rubric import load_rubric
 
@@ -523,7 +524,7 @@ def empty_models_dir(tmp_path: Path) -> Path:
     """A models folder holding only the static model: no decision rule yet."""
     folder = tmp_path / "models"
     folder.mkdir()
-    static = REPO_DIR / "models" / "minilm-static-256"
+    static = REPO_DIR / "models" / STATIC_MODEL_NAME
     try:
         (folder / static.name).symlink_to(static, target_is_directory=True)
     except OSError:
