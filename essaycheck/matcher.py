@@ -29,7 +29,7 @@ from essaycheck.lexical import content_stems, overlap
 from essaycheck.rubric import Rubric
 from essaycheck.windows import Window
 
-FEATURES = ("centred_cosine", "cosine", "centred_overlap")
+FEATURES = ("centred_cosine", "cosine", "centred_overlap", "rival_margin")
 RULE_FILE = "decision-rule.json"
 RULE_FORMAT = 2
 # A rubric of one or two points is centred as if padded to this many points with
@@ -39,6 +39,7 @@ MIN_CENTRING_POINTS = 3
 # log-odds) to be the evidence, so that evidence is as short as it can be.
 PAIR_MARGIN = 0.2
 MAX_CANDIDATES = 3
+_ANAPHORA = {"he", "she", "they", "it", "this", "these", "his", "her", "their", "its", "that"}
 Tensor = npt.NDArray[np.float64]
 
 
@@ -175,6 +176,7 @@ class KeyPointMatcher:
                 _centred(cosines, prior_cosine),
                 cosines,
                 _centred(overlaps, prior_overlap),
+                _rival_margin(cosines, prior_cosine),
             ],
             axis=-1,
         )
@@ -213,12 +215,13 @@ class KeyPointMatcher:
         scores = rule.score(features)
         pairs = np.asarray([window.sentence_count > 1 for window in windows])
         preference = rule.logits(features) - PAIR_MARGIN * pairs[:, np.newaxis]
+        pair_ending = {w.end: w for w in windows if w.sentence_count > 1}
         matches = []
         for column, point in enumerate(prepared.rubric):
             order = np.argsort(-preference[:, column], kind="stable")
             score = float(scores[order[0], column])
             candidates = tuple(
-                (windows[index], float(scores[index, column]))
+                (_with_antecedent(windows[index], pair_ending), float(scores[index, column]))
                 for index in order[:MAX_CANDIDATES]
                 if scores[index, column] >= 0.5 - rule.review_band
             )
@@ -228,7 +231,7 @@ class KeyPointMatcher:
                     is_covered=score >= 0.5,
                     score=score,
                     needs_review=abs(score - 0.5) < rule.review_band,
-                    window=windows[order[0]],
+                    window=_with_antecedent(windows[order[0]], pair_ending),
                     candidates=candidates,
                 )
             )
@@ -267,6 +270,34 @@ class KeyPointMatcher:
                 "KeyPointMatcher has no decision rule: call fit() or load it with load_rule()"
             )
         return self.rule_
+
+
+def _with_antecedent(window: Window, pair_ending: dict[int, Window]) -> Window:
+    """A sentence that opens with "he", "this"... is shown with the sentence before it.
+
+    The evidence then says who or what the sentence is about; the score stays
+    the sentence's own.
+    """
+    first = window.text.split(maxsplit=1)[0].lower() if window.text.strip() else ""
+    if window.sentence_count == 1 and first in _ANAPHORA:
+        return pair_ending.get(window.end, window)
+    return window
+
+
+def _rival_margin(values: Tensor, prior: float) -> Tensor:
+    """How far each point leads (or trails) the window's best other point.
+
+    A window that makes another of the rubric's points better than this one is
+    probably making that point. A one-point rubric has no rival: the typical
+    value stands in for one.
+    """
+    if values.shape[1] < 2:
+        rival: Tensor = values - prior
+        return rival
+    top_two = np.sort(values, axis=1)[:, -2:]
+    best_other = np.where(values >= top_two[:, 1:2], top_two[:, 0:1], top_two[:, 1:2])
+    margin: Tensor = values - best_other
+    return margin
 
 
 def _centred(values: Tensor, prior: float) -> Tensor:

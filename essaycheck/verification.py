@@ -11,9 +11,10 @@ spaCy's en_core_web_sm and raises an Objection when:
   "rejected", ...) in the evidence than in the point, odd against even;
 - **misattributed**: the point credits its claim to a person named in the
   rubric (its subject, or the owner of its subject: "Stalin's policy"), and the
-  evidence makes another of the rubric's people the subject without crediting
-  the point's person anywhere in it. "He" and "his" are resolved to the last of
-  the rubric's people named before them in the essay.
+  evidence makes another person the subject (one of the rubric's people, or a
+  name the tagger recognises as a person) without crediting the point's person
+  anywhere in it. "He" and "his" are resolved to the last of the rubric's people
+  named before them in the essay.
 
 Windows with none of the cue words are passed without parsing, so marking stays fast.
 """
@@ -125,9 +126,7 @@ class ClaimVerifier:
                 return Objection("negated", f"your essay says the opposite: “{_one_line(text)}”")
         if claim.agent is None or prepared.people_pattern is None:
             return None
-        if not prepared.people_pattern.search(text) and not re.search(
-            r"\b(he|she|his|her)\b", text, re.IGNORECASE
-        ):
+        if not re.search(r"\b(?:[A-Z][a-z]+|he|she|his|her)\b", text):
             return None
         doc = self._parse(text)
         named = _named_roles(doc, prepared.people, _last_person(context, prepared))
@@ -194,9 +193,17 @@ def _named_roles(doc: Doc, people: frozenset[str], previous: str | None) -> _Rol
 
 
 def _person(token: Token, people: frozenset[str]) -> str | None:
+    """The rubric's person this token names, or another person who is a subject.
+
+    A proper noun counts as a person when the tagger says so or names no place,
+    group or organisation: the small English model misses many historical names.
+    """
     for person in people:
         if token.text.lower() == person.lower():
             return person
+    is_named = token.pos_ == "PROPN" and token.ent_type_ in {"PERSON", ""}
+    if is_named and token.dep_ in _SUBJECT_DEPS and token.text[:1].isupper():
+        return token.text
     return None
 
 

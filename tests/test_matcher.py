@@ -572,8 +572,8 @@ def test_matcher_without_a_rule_is_not_fitted(checker: Checker, small_rubric: Ru
 
 def test_fit_learns_a_rule_that_separates_the_labels(checker: Checker) -> None:
     rng = np.random.default_rng(0)
-    covered = rng.normal([0.2, 0.7, 0.3], 0.05, size=(40, 3))
-    missing = rng.normal([-0.05, 0.4, 0.0], 0.05, size=(40, 3))
+    covered = rng.normal([0.2, 0.7, 0.3, 0.1], 0.05, size=(40, 4))
+    missing = rng.normal([-0.05, 0.4, 0.0, -0.1], 0.05, size=(40, 4))
     features = np.vstack([covered, missing])
     labels = np.array([1] * 40 + [0] * 40)
 
