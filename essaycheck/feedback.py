@@ -181,6 +181,8 @@ class Checker:
         pairs = ((essay.text, essay) for essay in essays)
         for doc, essay in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
             matches = self.matcher.match(essay_windows(doc), prepared)
+            if self._load_verifier is not None:
+                self._parse_best_evidence(matches, rubric, essay.text)
             results = tuple(
                 self._verified(index, point, match, rubric, essay.text)
                 for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
@@ -193,7 +195,7 @@ class Checker:
     ) -> PointResult:
         """Take the best candidate window that survives verification as the evidence."""
         rule_band = self.matcher.rule.review_band if self.matcher.rule else 0.0
-        if not match.candidates or self._load_verifier is None:
+        if not match.is_covered or self._load_verifier is None:
             shown = match.window if (match.is_covered or match.needs_review) else None
             evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
             return PointResult(point, match.is_covered, match.score, match.needs_review, evidence)
@@ -201,7 +203,7 @@ class Checker:
         first_objection: tuple[Window, Objection] | None = None
         for window, score in match.candidates:
             objection = self._verifier_now().objection(
-                claims, index, window.text, text[: window.start]
+                claims, index, window.sentences or (window.text,), text[: window.start]
             )
             if objection is None:
                 return PointResult(
@@ -221,6 +223,23 @@ class Checker:
             False,
             Evidence(window.text, window.start, window.end),
             objection,
+        )
+
+    def _parse_best_evidence(self, matches: list[PointMatch], rubric: Rubric, text: str) -> None:
+        """Parse, in one batch, each covered point's best evidence that needs a parse.
+
+        One batch is far cheaper than sentence by sentence; a later candidate is
+        parsed on its own if the best one is rejected.
+        """
+        verifier = self._verifier_now()
+        claims = self._claims_for(rubric)
+        verifier.parse_ahead(
+            sentence
+            for index, match in enumerate(matches)
+            if match.is_covered and match.candidates
+            for window in (match.candidates[0][0],)
+            if verifier.needs_parse(claims, index, window.sentences, text[: window.start])
+            for sentence in window.sentences
         )
 
     def _verifier_now(self) -> ClaimVerifier:

@@ -22,9 +22,11 @@ Windows with none of the cue words are passed without parsing, so marking stays 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -45,6 +47,10 @@ _PRONOUNS = {"he", "she", "his", "her", "him"}
 # A negation does not reach into coordinated clauses or reasons and conditions:
 # in "it did not go down well because pay was lower", "lower pay" is asserted.
 _CLAUSE_BREAKS = {"conj", "parataxis", "advcl", "mark"}
+MAX_CACHED_SENTENCES = 10_000
+ENTITY_RECOGNISER = "ner"
+_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class PreparedClaims:
     people: frozenset[str]
     claims: tuple[PointClaim, ...]
     people_pattern: re.Pattern[str] | None
+    vocabulary: frozenset[str]
 
 
 class ClaimVerifier:
@@ -103,33 +110,37 @@ class ClaimVerifier:
             if people
             else None
         )
-        return PreparedClaims(people, claims, pattern)
+        vocabulary = frozenset(
+            word.lower() for point in rubric for word in re.findall(r"[A-Za-z]+", point.text)
+        )
+        return PreparedClaims(people, claims, pattern, vocabulary)
 
     def objection(
-        self, prepared: PreparedClaims, index: int, text: str, context: str
+        self, prepared: PreparedClaims, index: int, sentences: Sequence[str], context: str
     ) -> Objection | None:
-        """Return why ``text`` does not make point ``index``'s claim, or None if it may.
+        """Return why the sentences do not make point ``index``'s claim, or None if they may.
 
         Args:
             prepared: the rubric's parsed claims.
             index: the point's position in the rubric.
-            text: the candidate evidence.
+            sentences: the candidate evidence, one or two sentences.
             context: the essay text before the evidence (to resolve "he").
         """
         claim = prepared.claims[index]
+        text = " ".join(sentences)
+        if not self.needs_parse(prepared, index, sentences, context):
+            return None
         if _NEGATION_CUE.search(text) or claim.negated:
-            doc = self._parse(text)
-            shared = claim.lemmas & _lemmas(doc)
-            negated = _negated_lemmas(doc)
+            docs = self._parse(sentences)
+            shared = claim.lemmas & frozenset().union(*(_lemmas(doc) for doc in docs))
+            negated = frozenset().union(*(_negated_lemmas(doc) for doc in docs))
             flipped = {stem for stem in shared if (stem in negated) != (stem in claim.negated)}
             if shared and len(flipped) * 2 > len(shared):
                 return Objection("negated", f"your essay says the opposite: “{_one_line(text)}”")
-        if claim.agent is None or prepared.people_pattern is None:
+        if claim.agent is None or not _may_credit_someone_else(text, context, claim, prepared):
             return None
-        if not re.search(r"\b(?:[A-Z][a-z]+|he|she|his|her)\b", text):
-            return None
-        doc = self._parse(text)
-        named = _named_roles(doc, prepared.people, _last_person(context, prepared))
+        docs = self._parse(sentences)
+        named = _named_roles(docs, prepared.people, _last_person(context, prepared), self._entities)
         if claim.agent in named.credited:
             return None
         others = sorted(named.subjects - {claim.agent})
@@ -140,12 +151,42 @@ class ClaimVerifier:
             )
         return None
 
-    def _parse(self, text: str) -> Doc:
-        if text not in self._docs:
-            if len(self._docs) > 10_000:
-                self._docs.clear()
-            self._docs[text] = self.nlp(text)
-        return self._docs[text]
+    def needs_parse(
+        self, prepared: PreparedClaims, index: int, sentences: Sequence[str], context: str
+    ) -> bool:
+        """Whether the sentences could deny point ``index`` or credit it to someone else.
+
+        A cheap lexical look: most evidence has neither a negation nor another
+        person in it, and needs no parse.
+        """
+        claim = prepared.claims[index]
+        text = " ".join(sentences)
+        if _NEGATION_CUE.search(text) or claim.negated:
+            return True
+        return claim.agent is not None and _may_credit_someone_else(text, context, claim, prepared)
+
+    def parse_ahead(self, sentences: Iterable[str]) -> None:
+        """Parse, in one batch, sentences that are about to be verified.
+
+        The entity recogniser costs as much as the parser and is rarely needed:
+        it runs later, on a sentence that names someone the rubric does not.
+        """
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._docs))
+        if len(self._docs) + len(missing) > MAX_CACHED_SENTENCES:
+            self._docs.clear()
+        parsed = self.nlp.pipe(missing, disable=[ENTITY_RECOGNISER])
+        for sentence, doc in zip(missing, parsed, strict=True):
+            self._docs[sentence] = doc
+
+    def _entities(self, doc: Doc) -> None:
+        """Recognise the named entities of a parsed sentence, once."""
+        if not doc.has_annotation("ENT_IOB"):
+            self.nlp.get_pipe(ENTITY_RECOGNISER)(doc)
+
+    def _parse(self, sentences: Sequence[str]) -> list[Doc]:
+        """Parse each sentence once: windows overlap, so sentences recur."""
+        self.parse_ahead(sentences)
+        return [self._docs[sentence] for sentence in sentences]
 
 
 @dataclass(frozen=True)
@@ -169,13 +210,18 @@ def _agent(doc: Doc) -> str | None:
     return None
 
 
-def _named_roles(doc: Doc, people: frozenset[str], previous: str | None) -> _Roles:
-    """Which of the rubric's people the text makes a subject, and which it credits at all."""
+def _named_roles(
+    docs: list[Doc],
+    people: frozenset[str],
+    previous: str | None,
+    entities: Callable[[Doc], None],
+) -> _Roles:
+    """Which people the sentences make a subject, and which they credit at all."""
     subjects: set[str] = set()
     credited: set[str] = set()
     current = previous
-    for token in doc:
-        name = _person(token, people)
+    for token in (token for doc in docs for token in doc):
+        name = _person(token, people, entities)
         if token.lower_ in _PRONOUNS and current:
             name = current
         elif name:
@@ -192,19 +238,52 @@ def _named_roles(doc: Doc, people: frozenset[str], previous: str | None) -> _Rol
     return _Roles(frozenset(subjects), frozenset(credited))
 
 
-def _person(token: Token, people: frozenset[str]) -> str | None:
+def _person(token: Token, people: frozenset[str], entities: Callable[[Doc], None]) -> str | None:
     """The rubric's person this token names, or another person who is a subject.
 
-    A proper noun counts as a person when the tagger says so or names no place,
-    group or organisation: the small English model misses many historical names.
+    A proper noun subject counts as a person unless the entity recogniser (run
+    only now, on this sentence) calls it a place, group or organisation: the
+    small English model misses many historical names.
     """
     for person in people:
         if token.text.lower() == person.lower():
             return person
-    is_named = token.pos_ == "PROPN" and token.ent_type_ in {"PERSON", ""}
-    if is_named and token.dep_ in _SUBJECT_DEPS and token.text[:1].isupper():
-        return token.text
-    return None
+    if token.pos_ != "PROPN" or token.dep_ not in _SUBJECT_DEPS or not token.text[:1].isupper():
+        return None
+    entities(token.doc)
+    return token.text if token.ent_type_ in {"PERSON", ""} else None
+
+
+def _may_credit_someone_else(
+    text: str, context: str, claim: PointClaim, prepared: PreparedClaims
+) -> bool:
+    """A cheap look for another person in the text, so that most windows need no parse.
+
+    Another of the rubric's people named; "he" or "his" after another of them; or,
+    when the point's own person is not named, a capitalised word the rubric never
+    uses (perhaps a person the rubric does not know).
+    """
+    agent = (claim.agent or "").lower()
+    named = (
+        {name.lower() for name in prepared.people_pattern.findall(text)}
+        if (prepared.people_pattern)
+        else set()
+    )
+    if named - {agent}:
+        return True
+    pronoun = _PRONOUN.search(text)
+    if pronoun is not None:
+        last = _last_person(context + text[: pronoun.start()], prepared)
+        if last is not None and last != claim.agent:
+            return True
+        if last == claim.agent:
+            return False
+    if agent in named:
+        return False
+    return any(
+        word.lower() not in prepared.vocabulary and word.lower() not in STOP_WORDS
+        for word in _CAPITALISED.findall(text)
+    )
 
 
 def _last_person(context: str, prepared: PreparedClaims) -> str | None:

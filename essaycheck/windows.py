@@ -18,12 +18,16 @@ PIECE_TOKENS = 30
 
 @dataclass(frozen=True)
 class Window:
-    """A stretch of the essay; ``essay[start:end] == text``."""
+    """A stretch of the essay; ``essay[start:end] == text``.
+
+    ``sentences`` holds the text of each sentence in it (one or two).
+    """
 
     text: str
     start: int
     end: int
     sentence_count: int
+    sentences: tuple[str, ...] = ()
 
 
 def essay_sentences(doc: Doc) -> list[Span]:
@@ -47,10 +51,13 @@ def essay_windows(doc: Doc) -> list[Window]:
     """
     text = doc.text  # spaCy rebuilds doc.text from its tokens on every access
     sentences = [_trimmed(text, span.start_char, span.end_char) for span in essay_sentences(doc)]
-    windows = [Window(text[start:end], start, end, 1) for start, end in sentences]
+    windows = [
+        Window(text[start:end], start, end, 1, (text[start:end],)) for start, end in sentences
+    ]
     for (start, first_end), (second_start, end) in itertools.pairwise(sentences):
         if "\n" not in text[first_end:second_start]:
-            windows.append(Window(text[start:end], start, end, 2))
+            parts = (text[start:first_end], text[second_start:end])
+            windows.append(Window(text[start:end], start, end, 2, parts))
     return windows
 
 

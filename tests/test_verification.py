@@ -88,7 +88,7 @@ def test_negated_evidence_is_rejected(
     point_id: str,
     sentence: str,
 ) -> None:
-    objection = verifier.objection(claims, _index(small_rubric, point_id), sentence, "")
+    objection = verifier.objection(claims, _index(small_rubric, point_id), [sentence], "")
 
     assert objection is not None
     assert objection.kind == "negated"
@@ -106,7 +106,7 @@ def test_misattributed_evidence_is_rejected(
     sentence: str,
     named: str,
 ) -> None:
-    objection = verifier.objection(claims, _index(small_rubric, point_id), sentence, "")
+    objection = verifier.objection(claims, _index(small_rubric, point_id), [sentence], "")
 
     assert objection is not None
     assert objection.kind == "misattributed"
@@ -123,7 +123,7 @@ def test_correct_and_hedged_evidence_is_accepted(
 ) -> None:
     context = "Trotsky had big ideas about the revolution. "
 
-    assert verifier.objection(claims, _index(small_rubric, point_id), sentence, context) is None
+    assert verifier.objection(claims, _index(small_rubric, point_id), [sentence], context) is None
 
 
 def test_he_refers_to_the_last_person_named_before_it(
@@ -132,7 +132,7 @@ def test_he_refers_to_the_last_person_named_before_it(
     index = _index(small_rubric, "permanent-revolution")
     sentence = "He wanted communism to spread to other countries."
 
-    objection = verifier.objection(claims, index, sentence, "Stalin was ambitious. ")
+    objection = verifier.objection(claims, index, [sentence], "Stalin was ambitious. ")
 
     assert objection is not None
     assert objection.kind == "misattributed"
