@@ -274,12 +274,17 @@ def save_calibration(calibration: Calibration, path: Path) -> None:
     temporary.replace(path)
 
 
-def load_calibration(rubric: Rubric, path: Path) -> Calibration | None:
+def load_calibration(rubric: Rubric, path: Path, engine: str | None = None) -> Calibration | None:
     """Read a rubric's calibration; None if there is none.
+
+    Args:
+        rubric: the rubric the calibration must have been fitted for.
+        path: the calibration file.
+        engine: the engine's name; a calibration of another engine's scores is refused.
 
     Raises:
         CalibrationError: the file is malformed, or was fitted for another version
-            of the rubric.
+            of the rubric or another engine.
     """
     if not path.is_file():
         return None
@@ -303,6 +308,12 @@ def load_calibration(rubric: Rubric, path: Path) -> Calibration | None:
             f"{path}: not a valid calibration file ({err}). Delete it, or rerun "
             "essaycheck calibrate."
         ) from err
+    if engine is not None and calibration.engine.split()[0] != engine:
+        raise CalibrationError(
+            f"{path}: calibrates the {calibration.engine.split()[0]} engine's scores, not "
+            f"{engine}'s. Rerun essaycheck calibrate with the same --engine, or pass "
+            "--no-calibration."
+        )
     if calibration.rubric_sha256 != rubric.sha256:
         raise CalibrationError(
             f"{path}: was fitted for a different version of the rubric. Rerun "

@@ -50,6 +50,14 @@ models_dir_option = click.option(
     help="Folder of essaycheck's models "
     "(default: $ESSAYCHECK_MODELS_DIR, else the shipped models/).",
 )
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["fast", "precise"]),
+    default="fast",
+    show_default=True,
+    help="fast: static embeddings (default); precise: a fine-tuned transformer on the CPU "
+    "(pip install -e '.[precise]').",
+)
 no_calibration_option = click.option(
     "--no-calibration",
     is_flag=True,
@@ -84,12 +92,14 @@ def cli() -> None:
     help="Report format.",
 )
 @no_calibration_option
+@engine_option
 @models_dir_option
 def check(
     essays: tuple[str, ...],
     rubric_path: Path,
     fmt: str,
     no_calibration: bool,
+    engine: str,
     models_dir: Path | None,
 ) -> None:
     """Report which key points each ESSAY covers and which it misses.
@@ -100,17 +110,19 @@ def check(
     Example: essaycheck check examples/essays/01-strong-amira.txt -r examples/rubric.json
     """
     from essaycheck.calibration import calibration_path, load_calibration
-    from essaycheck.feedback import load_checker
+    from essaycheck.feedback import ENGINE_NAMES, load_checker
     from essaycheck.io.essays import read_essay
     from essaycheck.report import render_json, render_markdown, render_text
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
     calibration = (
-        None if no_calibration else load_calibration(rubric, calibration_path(rubric_path))
+        None
+        if no_calibration
+        else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
     )
     loaded = [read_essay(path) for path in essays]
-    checker = load_checker(models_dir)
+    checker = load_checker(models_dir, engine)
     results = list(checker.check_many(loaded, rubric, calibration))
     if fmt == "json":
         click.echo(render_json(results, rubric, checker.engine_info(calibration)), nl=False)
@@ -135,6 +147,7 @@ def check(
 @click.option("--force", is_flag=True, help="Replace the reports in an existing --out folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no class summary.")
 @no_calibration_option
+@engine_option
 @models_dir_option
 def mark(
     folder: Path,
@@ -143,6 +156,7 @@ def mark(
     force: bool,
     quiet: bool,
     no_calibration: bool,
+    engine: str,
     models_dir: Path | None,
 ) -> None:
     """Mark every essay under FOLDER and write the class's reports to --out.
@@ -157,16 +171,18 @@ def mark(
 
     from essaycheck.batch import mark_folder
     from essaycheck.calibration import calibration_path, load_calibration
-    from essaycheck.feedback import load_checker
+    from essaycheck.feedback import ENGINE_NAMES, load_checker
     from essaycheck.io.essays import find_essays
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
     calibration = (
-        None if no_calibration else load_calibration(rubric, calibration_path(rubric_path))
+        None
+        if no_calibration
+        else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
     )
     total = len(find_essays(folder))
-    checker = load_checker(models_dir)
+    checker = load_checker(models_dir, engine)
     show = not quiet and sys.stderr.isatty()
     with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
         batch = mark_folder(
@@ -203,8 +219,9 @@ def mark(
     show_default=True,
     help="Report format.",
 )
+@engine_option
 @models_dir_option
-def evaluate(data: Path, fmt: str, models_dir: Path | None) -> None:
+def evaluate(data: Path, fmt: str, engine: str, models_dir: Path | None) -> None:
     """Score the engine against the human labels in DATA (JSON Lines).
 
     Prints ROC AUC, KPA mAP strict and relaxed, precision, recall and F1 of
@@ -219,7 +236,7 @@ def evaluate(data: Path, fmt: str, models_dir: Path | None) -> None:
     from essaycheck.report import render_metrics
 
     records = load_labelled(data)
-    checker = load_checker(models_dir)
+    checker = load_checker(models_dir, engine)
     metrics = compute_metrics(list(score_texts(records, checker)))
     metrics = {"data": str(data), "engine": checker.engine_info(), **metrics}
     if fmt == "json":
@@ -253,12 +270,14 @@ def evaluate(data: Path, fmt: str, models_dir: Path | None) -> None:
     show_default=True,
     help="Report format.",
 )
+@engine_option
 @models_dir_option
 def calibrate(
     rubric_path: Path,
     labels_path: Path,
     essays_dir: Path | None,
     fmt: str,
+    engine: str,
     models_dir: Path | None,
 ) -> None:
     """Fit the rubric's decisions to a teacher's marks on a few essays.
@@ -288,10 +307,10 @@ def calibrate(
     folder = essays_dir or labels_path.parent
     names = sorted({mark.essay for mark in marks})
     essays = [read_essay(folder / name, name=name) for name in names]
-    checker = load_checker(models_dir)
+    checker = load_checker(models_dir, engine)
     results = {result.name: result for result in checker.check_many(essays, rubric)}
-    engine = checker.engine_info()
-    report = fit_calibration(marks, results, rubric, f"{engine['name']} {engine['version']}")
+    info = checker.engine_info()
+    report = fit_calibration(marks, results, rubric, f"{info['name']} {info['version']}")
     saved = calibration_path(rubric_path)
     save_calibration(report.calibration, saved)
     click.echo(render_calibration(report, fmt), nl=False)
@@ -312,8 +331,9 @@ def calibrate(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Held-out data whose figures are recorded in meta.json (never fitted on).",
 )
+@engine_option
 @models_dir_option
-def train(data_path: Path, dev_path: Path | None, models_dir: Path | None) -> None:
+def train(data_path: Path, dev_path: Path | None, engine: str, models_dir: Path | None) -> None:
     """Fit the shipped decision rule on labelled data and save it in the models folder.
 
     Example: essaycheck train --data ../shared/data/argkp/train.jsonl
@@ -321,7 +341,7 @@ def train(data_path: Path, dev_path: Path | None, models_dir: Path | None) -> No
     """
     from essaycheck.training import train_decision_rule
 
-    path, figures = train_decision_rule(data_path, dev_path, models_dir)
+    path, figures = train_decision_rule(data_path, dev_path, models_dir, engine)
     click.echo(json.dumps(figures, indent=2, sort_keys=True))
     click.echo(f"Decision rule written to {path}", err=True)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from essaycheck.errors import ModelError
+from essaycheck.windows import Window
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,24 @@ Matrix = npt.NDArray[np.float32]
 # trained on ArgKP-2021 train pairs (scripts/train_static_table.py).
 STATIC_MODEL_NAME = "minilm-static-256-argkp"
 COMPONENT_NAME = "essaycheck_static_vectors"
+
+
+class Embeddings(Protocol):
+    """What the matcher needs of a sentence-embedding model."""
+
+    @property
+    def name(self) -> str:
+        """The model's name, as reports show it."""
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The model's meta.json."""
+
+    def embed(self, texts: list[str]) -> Matrix:
+        """Return one unit-length row per text."""
+
+    def embed_windows(self, windows: Sequence[Window]) -> Matrix:
+        """Return one unit-length row per window."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +101,10 @@ class StaticEmbeddings:
     def dims(self) -> int:
         """Number of dimensions of each vector."""
         return int(self.model.dim)
+
+    def embed_windows(self, windows: Sequence[Window]) -> Matrix:
+        """Embed every window's text (a static embedding costs next to nothing)."""
+        return self.embed([window.text for window in windows])
 
 
 def normalise_rows(vectors: Matrix) -> Matrix:

@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 from spacy.language import Language
 
+from essaycheck.embeddings import Embeddings
+from essaycheck.errors import ModelError
 from essaycheck.io.essays import Essay
 from essaycheck.matcher import KeyPointMatcher, PointMatch, PreparedRubric, load_rule
 from essaycheck.nlp import (
@@ -21,8 +23,11 @@ from essaycheck.rubric import KeyPoint, Rubric
 from essaycheck.verification import ClaimVerifier, Objection, PreparedClaims
 from essaycheck.windows import Window, essay_windows
 
-ENGINE_NAME = "static-centred"
+ENGINES = ("fast", "precise")
+ENGINE_NAMES = {"fast": "static-centred", "precise": "precise-centred"}
 ENGINE_VERSION = "1"
+FAST_RULE = "decision-rule"
+PRECISE_RULE = "decision-rule-precise"
 BATCH_SIZE = 64
 # A point whose only evidence denies it, or credits it to someone else, scores at
 # most this: clearly missing, not a close call.
@@ -129,6 +134,7 @@ class Checker:
         matcher: a matcher with a fitted decision rule.
         verifier: checks candidate evidence for negation and misattribution; None
             to skip the check. Its parser is loaded the first time it is needed.
+        engine: ``fast`` or ``precise``, as reports name it.
     """
 
     def __init__(
@@ -136,9 +142,11 @@ class Checker:
         nlp: Language,
         matcher: KeyPointMatcher,
         verifier: Callable[[], ClaimVerifier] | None = None,
+        engine: str = "fast",
     ) -> None:
         self.nlp = nlp
         self.matcher = matcher
+        self.engine = engine
         self._load_verifier = verifier
         self._verifier: ClaimVerifier | None = None
         self._prepared: dict[str, PreparedRubric] = {}
@@ -149,7 +157,7 @@ class Checker:
         rule = self.matcher.rule
         return {
             "calibration": calibration.describe() if calibration is not None else None,
-            "name": ENGINE_NAME,
+            "name": ENGINE_NAMES[self.engine],
             "version": ENGINE_VERSION,
             "embeddings": self.matcher.embeddings.name,
             "decision": "covered when score >= 0.5",
@@ -255,12 +263,28 @@ class Checker:
         return self._claims[key]
 
 
-def load_checker(models_dir: Path | None = None) -> Checker:
-    """Load the shipped engine from a models folder (default: essaycheck's models/)."""
+def engine_parts(nlp: Language, folder: Path, engine: str) -> tuple[Embeddings, Path]:
+    """Return an engine's embeddings and the folder of its decision rule.
+
+    ``fast`` (the default) uses the static vectors inside the marking pipeline;
+    ``precise`` the fine-tuned transformer, an optional extra.
+    """
+    if engine == "precise":
+        from essaycheck.precise import PRECISE_MODEL_NAME, TransformerEmbeddings
+
+        return TransformerEmbeddings.load(folder / PRECISE_MODEL_NAME), folder / PRECISE_RULE
+    if engine != "fast":
+        raise ModelError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    return marking_embeddings(nlp), folder / FAST_RULE
+
+
+def load_checker(models_dir: Path | None = None, engine: str = "fast") -> Checker:
+    """Load an engine from a models folder (default: essaycheck's models/)."""
     folder = models_dir or default_models_dir()
     nlp = build_marking_nlp(folder)
-    matcher = KeyPointMatcher(marking_embeddings(nlp), load_rule(folder / "decision-rule"))
-    return Checker(nlp, matcher, verifier=lambda: ClaimVerifier(load_parser_nlp()))
+    embeddings, rule_folder = engine_parts(nlp, folder, engine)
+    matcher = KeyPointMatcher(embeddings, load_rule(rule_folder))
+    return Checker(nlp, matcher, lambda: ClaimVerifier(load_parser_nlp()), engine)
 
 
 def check_essay(essay: Essay, rubric: Rubric, checker: Checker | None = None) -> EssayResult:

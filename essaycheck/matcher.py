@@ -23,7 +23,7 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
-from essaycheck.embeddings import Matrix, StaticEmbeddings
+from essaycheck.embeddings import Embeddings, Matrix
 from essaycheck.errors import ModelError, NotFittedError
 from essaycheck.lexical import content_stems, overlap
 from essaycheck.rubric import Rubric
@@ -136,7 +136,7 @@ class KeyPointMatcher:
         rule: a fitted decision rule, or None until ``fit`` is called.
     """
 
-    def __init__(self, embeddings: StaticEmbeddings, rule: DecisionRule | None = None) -> None:
+    def __init__(self, embeddings: Embeddings, rule: DecisionRule | None = None) -> None:
         self.embeddings = embeddings
         self.rule = rule
         if rule is not None:
@@ -159,7 +159,7 @@ class KeyPointMatcher:
         points = len(prepared.rubric)
         if not windows:
             return np.zeros((0, points, len(FEATURES)))
-        window_vectors = self.embeddings.embed([window.text for window in windows])
+        window_vectors = self.embeddings.embed_windows(windows)
         by_phrasing = window_vectors @ prepared.vectors.T
         window_stems = [content_stems(window.text) for window in windows]
         overlaps_by_phrasing = np.asarray(

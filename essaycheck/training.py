@@ -194,7 +194,7 @@ def file_sha256(path: Path) -> str:
 
 
 def train_decision_rule(
-    data_path: Path, dev_path: Path | None, models_dir: Path | None
+    data_path: Path, dev_path: Path | None, models_dir: Path | None, engine: str = "fast"
 ) -> tuple[Path, dict[str, Any]]:
     """Fit the decision rule on ``data_path``, save it with its meta.json, return figures.
 
@@ -209,13 +209,12 @@ def train_decision_rule(
     from essaycheck import __version__
     from essaycheck.dataset import load_labelled
     from essaycheck.evaluation import compute_metrics, score_texts
-    from essaycheck.feedback import Checker
+    from essaycheck.feedback import Checker, engine_parts
     from essaycheck.matcher import save_rule
     from essaycheck.nlp import (
         build_marking_nlp,
         default_models_dir,
         load_parser_nlp,
-        marking_embeddings,
     )
     from essaycheck.verification import ClaimVerifier
 
@@ -223,7 +222,8 @@ def train_decision_rule(
     held_out = load_labelled(dev_path) if dev_path is not None else None
     folder = models_dir or default_models_dir()
     nlp = build_marking_nlp(folder)
-    matcher = KeyPointMatcher(marking_embeddings(nlp))
+    embeddings, rule_folder = engine_parts(nlp, folder, engine)
+    matcher = KeyPointMatcher(embeddings)
     seen = set(matcher.embeddings.meta.get("training_topics") or [])
     fitted = [record for record in records if record.topic not in seen]
     if not fitted:
@@ -234,14 +234,15 @@ def train_decision_rule(
         )
     figures: dict[str, Any] = {"train": fit_matcher(fitted, nlp, matcher)}
     if held_out is not None:
-        checker = Checker(nlp, matcher, verifier=lambda: ClaimVerifier(load_parser_nlp()))
+        checker = Checker(nlp, matcher, lambda: ClaimVerifier(load_parser_nlp()), engine)
         dev = compute_metrics(list(score_texts(held_out, checker)))
         figures["dev"] = {
             key: round(value, 4) if isinstance(value, float) else value
             for key, value in dev.items()
         }
     meta = {
-        "name": "decision-rule",
+        "name": rule_folder.name,
+        "engine": engine,
         "kind": "logistic decision rule over centred static-embedding similarity and "
         "centred content-word overlap",
         "essaycheck": __version__,
@@ -270,7 +271,7 @@ def train_decision_rule(
         },
         "figures": figures,
         "command": "essaycheck train --data ../shared/data/argkp/train.jsonl "
-        "--dev ../shared/data/argkp/dev.jsonl",
+        f"--dev ../shared/data/argkp/dev.jsonl --engine {engine}",
     }
-    path = save_rule(matcher.rule_, folder / "decision-rule", meta)
+    path = save_rule(matcher.rule_, rule_folder, meta)
     return path, figures
