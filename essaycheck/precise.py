@@ -38,17 +38,19 @@ class TransformerEmbeddings:
     @classmethod
     def load(cls, folder: Path) -> TransformerEmbeddings:
         """Load the fine-tuned model from its folder; nothing is downloaded."""
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+        except ImportError as err:
+            raise ModelError(f"the precise engine is not installed. {INSTALL_HINT}") from err
         meta_path = folder / "meta.json"
         if not meta_path.is_file():
             raise ModelError(
                 f"{folder}: the precise engine's model is missing. Restore models/ from the "
                 "repository, or rebuild it with scripts/train_precise_model.py."
             )
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as err:
-            raise ModelError(f"the precise engine is not installed. {INSTALL_HINT}") from err
+        transformers_logging.disable_progress_bar()  # results on stdout, nothing on a TTY
         meta = json.loads(meta_path.read_text("utf-8"))
         model = SentenceTransformer(str(folder.resolve()), device="cpu")
         return cls(model=model, name=str(meta.get("name", folder.name)), meta=meta)
@@ -56,7 +58,7 @@ class TransformerEmbeddings:
     @property
     def dims(self) -> int:
         """Number of dimensions of each vector."""
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def embed(self, texts: list[str]) -> Matrix:
         """Return one unit-length row per text."""

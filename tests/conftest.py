@@ -66,17 +66,22 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def mirror_models(target: Path) -> Path:
-    """Make ``target`` a models folder: the static model linked, the decision rule copied.
+    """Make ``target`` a models folder: the models linked, the decision rules copied.
 
-    The decision rule is the only artefact ``essaycheck train`` writes, so it is a
-    copy; the static model is large and only ever read, so it is a link.
+    Decision rules are the only artefacts ``essaycheck train`` writes, so they are
+    copies; the embedding models are large and only ever read, so they are links.
     """
     target.mkdir(parents=True, exist_ok=True)
-    try:
-        (target / STATIC_MODEL).symlink_to(MODELS_DIR / STATIC_MODEL, target_is_directory=True)
-    except OSError:  # no symlinks on this file system
-        shutil.copytree(MODELS_DIR / STATIC_MODEL, target / STATIC_MODEL)
-    shutil.copytree(MODELS_DIR / DECISION_RULE, target / DECISION_RULE)
+    for folder in sorted(MODELS_DIR.iterdir()):
+        if not folder.is_dir():
+            continue
+        if folder.name.startswith(DECISION_RULE):
+            shutil.copytree(folder, target / folder.name)
+            continue
+        try:
+            (target / folder.name).symlink_to(folder, target_is_directory=True)
+        except OSError:  # no symlinks on this file system
+            shutil.copytree(folder, target / folder.name)
     return target
 
 

@@ -1,0 +1,56 @@
+"""The precise engine: an optional extra, selected with --engine precise."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from essaycheck.cli import cli
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+IS_INSTALLED = importlib.util.find_spec("sentence_transformers") is not None
+
+
+@pytest.mark.skipif(IS_INSTALLED, reason="the precise extra is installed here")
+def test_precise_engine_without_the_extra_says_how_to_install_it(runner: CliRunner) -> None:
+    essay = str(EXAMPLES / "essays" / "01-strong-amira.txt")
+
+    result = runner.invoke(
+        cli, ["check", essay, "-r", str(EXAMPLES / "rubric.json"), "--engine", "precise"]
+    )
+
+    assert result.exit_code == 1
+    assert "pip install -e '.[precise]'" in result.stderr
+
+
+@pytest.mark.skipif(not IS_INSTALLED, reason="needs pip install -e '.[precise]'")
+def test_precise_engine_checks_an_essay(runner: CliRunner) -> None:
+    essay = str(EXAMPLES / "essays" / "01-strong-amira.txt")
+
+    result = runner.invoke(
+        cli,
+        ["check", essay, "-r", str(EXAMPLES / "rubric.json"), "--engine", "precise", "-f", "json"],
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["engine"]["name"] == "precise-centred"
+    assert report["engine"]["embeddings"] == "minilm-argkp-precise"
+    covered = [p["id"] for p in report["essays"][0]["points"] if p["status"] == "covered"]
+    assert "permanent-revolution" in covered
+    assert "socialism-in-one-country" in covered
+
+
+def test_unknown_engine_is_a_usage_error(runner: CliRunner) -> None:
+    essay = str(EXAMPLES / "essays" / "01-strong-amira.txt")
+
+    result = runner.invoke(
+        cli, ["check", essay, "-r", str(EXAMPLES / "rubric.json"), "--engine", "huge"]
+    )
+
+    assert result.exit_code == 2
+    assert "'huge' is not one of 'fast', 'precise'" in result.stderr
