@@ -39,9 +39,11 @@ class TransformerEmbeddings:
     def load(cls, folder: Path) -> TransformerEmbeddings:
         """Load the fine-tuned model from its folder; nothing is downloaded."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()  # results on stdout, messages on stderr: no loading bars
         try:
             from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
         except ImportError as err:
             raise ModelError(f"the precise engine is not installed. {INSTALL_HINT}") from err
         meta_path = folder / "meta.json"
@@ -50,7 +52,6 @@ class TransformerEmbeddings:
                 f"{folder}: the precise engine's model is missing. Restore models/ from the "
                 "repository, or rebuild it with scripts/train_precise_model.py."
             )
-        transformers_logging.disable_progress_bar()  # results on stdout, nothing on a TTY
         meta = json.loads(meta_path.read_text("utf-8"))
         model = SentenceTransformer(str(folder.resolve()), device="cpu")
         return cls(model=model, name=str(meta.get("name", folder.name)), meta=meta)

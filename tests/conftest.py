@@ -24,7 +24,6 @@ MODELS_DIR = REPO_DIR / "models"
 EXAMPLES_DIR = REPO_DIR / "examples"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
-STATIC_MODEL = STATIC_MODEL_NAME
 DECISION_RULE = "decision-rule"
 
 
