@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 import essaycheck.feedback
-from essaycheck.embeddings import STATIC_MODEL_NAME
 from essaycheck.feedback import Checker, load_checker
 from essaycheck.rubric import Rubric, load_rubric
 
