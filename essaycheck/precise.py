@@ -39,7 +39,7 @@ class TransformerEmbeddings:
     def load(cls, folder: Path) -> TransformerEmbeddings:
         """Load the fine-tuned model from its folder; nothing is downloaded."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from huggingface_hub import disable_progress_bars
+        from huggingface_hub.utils.tqdm import disable_progress_bars
 
         disable_progress_bars()  # results on stdout, messages on stderr: no loading bars
         try:
