@@ -1,0 +1,91 @@
+"""What every command shares: the group, the exit codes, the common options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import click
+from click.decorators import FC
+
+from essaycheck import __version__
+from essaycheck.errors import EssaycheckError
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  ran; reports written (missing points are feedback, not failure)
+  1  essaycheck error: bad rubric, unreadable essay, missing model
+  2  usage error: unknown option, missing argument
+  3  batch finished, but some essays could not be marked"""
+
+
+class ExitCode(IntEnum):
+    """The exit codes every command documents."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    PARTIAL = 3
+
+
+class EssaycheckGroup(click.Group):
+    """A command group that turns essaycheck's errors into clean messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; report an EssaycheckError as "Error: ..." with exit code 1."""
+        try:
+            return super().invoke(ctx)
+        except EssaycheckError as err:
+            raise click.ClickException(str(err)) from err
+
+
+models_dir_option = click.option(
+    "--models-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ESSAYCHECK_MODELS_DIR",
+    default=None,
+    help="Folder of essaycheck's models "
+    "(default: $ESSAYCHECK_MODELS_DIR, else the shipped models/).",
+)
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["fast", "precise"]),
+    default="fast",
+    show_default=True,
+    help="fast: static embeddings (default); precise: a fine-tuned transformer on the CPU "
+    "(pip install -e '.[precise]').",
+)
+no_calibration_option = click.option(
+    "--no-calibration",
+    is_flag=True,
+    help="Ignore the rubric's teacher calibration and use the shipped decision rule.",
+)
+rubric_option = click.option(
+    "-r",
+    "--rubric",
+    "rubric_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Rubric file (JSON or YAML).",
+)
+
+
+@click.group(cls=EssaycheckGroup, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="essaycheck")
+def cli() -> None:
+    """Check which key points of a source text each essay covers, with evidence."""
+
+
+def format_option(choices: list[str]) -> Callable[[FC], FC]:
+    """The -f/--format option, with the given report formats (the first is the default)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Report format.",
+    )

@@ -1,0 +1,141 @@
+"""Commands that mark essays: check one or a few, mark a folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from essaycheck.cli.base import (
+    EXIT_CODES_HELP,
+    ExitCode,
+    cli,
+    engine_option,
+    format_option,
+    models_dir_option,
+    no_calibration_option,
+    rubric_option,
+)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("essays", nargs=-1, required=True)
+@rubric_option
+@format_option(["text", "json", "markdown"])
+@no_calibration_option
+@engine_option
+@models_dir_option
+def check(
+    essays: tuple[str, ...],
+    rubric_path: Path,
+    fmt: str,
+    no_calibration: bool,
+    engine: str,
+    models_dir: Path | None,
+) -> None:
+    """Report which key points each ESSAY covers and which it misses.
+
+    ESSAY is a .txt or .md file; "-" reads standard input. If the rubric has been
+    calibrated (RUBRIC.calibration.json beside it), the teacher's calibration is used.
+
+    Example: essaycheck check examples/essays/01-strong-amira.txt -r examples/rubric.json
+    """
+    from essaycheck.calibration import calibration_path, load_calibration
+    from essaycheck.feedback import ENGINE_NAMES, load_checker
+    from essaycheck.io.essays import read_essay
+    from essaycheck.report import render_json, render_markdown, render_text
+    from essaycheck.rubric import load_rubric
+
+    rubric = load_rubric(rubric_path)
+    calibration = (
+        None
+        if no_calibration
+        else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
+    )
+    loaded = [read_essay(path) for path in essays]
+    checker = load_checker(models_dir, engine)
+    results = list(checker.check_many(loaded, rubric, calibration))
+    if fmt == "json":
+        click.echo(render_json(results, rubric, checker.engine_info(calibration)), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(results, rubric), nl=False)
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(render_text(results, rubric, colour=colour), nl=False, color=colour)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@rubric_option
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for gradebook.csv, results.json and feedback/.",
+)
+@click.option("--force", is_flag=True, help="Replace the reports in an existing --out folder.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no class summary.")
+@no_calibration_option
+@engine_option
+@models_dir_option
+def mark(
+    folder: Path,
+    rubric_path: Path,
+    out_dir: Path,
+    force: bool,
+    quiet: bool,
+    no_calibration: bool,
+    engine: str,
+    models_dir: Path | None,
+) -> None:
+    """Mark every essay under FOLDER and write the class's reports to --out.
+
+    Writes OUT/gradebook.csv (one row per essay: file, score, a 1/0 column per
+    key point), OUT/results.json (the JSON report) and OUT/feedback/<essay>.md.
+    An essay that cannot be read is recorded as failed and the batch goes on.
+
+    Example: essaycheck mark examples/essays -r examples/rubric.json -o reports
+    """
+    from tqdm import tqdm
+
+    from essaycheck.batch import mark_folder
+    from essaycheck.calibration import calibration_path, load_calibration
+    from essaycheck.feedback import ENGINE_NAMES, load_checker
+    from essaycheck.io.essays import find_essays
+    from essaycheck.rubric import load_rubric
+
+    rubric = load_rubric(rubric_path)
+    calibration = (
+        None
+        if no_calibration
+        else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
+    )
+    total = len(find_essays(folder))
+    checker = load_checker(models_dir, engine)
+    show = not quiet and sys.stderr.isatty()
+    with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
+        batch = mark_folder(
+            folder,
+            rubric,
+            checker,
+            out_dir,
+            force=force,
+            calibration=calibration,
+            on_essay=lambda _: bar.update(),
+        )
+    if not quiet:
+        click.echo(batch.summary, err=True, nl=False)
+    for failed in batch.failed:
+        click.echo(f"Failed: {failed.error}", err=True)
+    click.echo(f"Reports written to {out_dir}", err=True)
+    if batch.failed:
+        click.echo(
+            f"{len(batch.failed)} of {len(batch.results)} essays could not be "
+            "marked; see the messages above.",
+            err=True,
+        )
+        sys.exit(ExitCode.PARTIAL)

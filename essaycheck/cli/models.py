@@ -1,0 +1,139 @@
+"""Commands about the engine: evaluate it, fit it to a teacher, train it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from essaycheck.cli.base import (
+    EXIT_CODES_HELP,
+    cli,
+    engine_option,
+    format_option,
+    models_dir_option,
+    rubric_option,
+)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@format_option(["text", "json"])
+@engine_option
+@models_dir_option
+def evaluate(data: Path, fmt: str, engine: str, models_dir: Path | None) -> None:
+    """Score the engine against the human labels in DATA (JSON Lines).
+
+    Prints ROC AUC, KPA mAP strict and relaxed, precision, recall and F1 of
+    "covered" at the shipped decision rule, top-1 accuracy and, for summary
+    data, the summary-level correlation.
+
+    Example: essaycheck evaluate ../shared/data/argkp/dev.jsonl
+    """
+    from essaycheck.dataset import load_labelled
+    from essaycheck.evaluation import compute_metrics, score_texts
+    from essaycheck.feedback import load_checker
+    from essaycheck.report import render_metrics
+
+    records = load_labelled(data)
+    checker = load_checker(models_dir, engine)
+    metrics = compute_metrics(list(score_texts(records, checker)))
+    metrics = {"data": str(data), "engine": checker.engine_info(), **metrics}
+    if fmt == "json":
+        click.echo(json.dumps(metrics, indent=2, sort_keys=True))
+    else:
+        click.echo(render_metrics(metrics), nl=False)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@rubric_option
+@click.option(
+    "-l",
+    "--labels",
+    "labels_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of the teacher's marks: essay, point_id, covered (1/0).",
+)
+@click.option(
+    "--essays",
+    "essays_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the CSV's essay names are relative to (default: the CSV's folder).",
+)
+@format_option(["text", "json"])
+@engine_option
+@models_dir_option
+def calibrate(
+    rubric_path: Path,
+    labels_path: Path,
+    essays_dir: Path | None,
+    fmt: str,
+    engine: str,
+    models_dir: Path | None,
+) -> None:
+    """Fit the rubric's decisions to a teacher's marks on a few essays.
+
+    Checks the marked essays, re-scales the engine's scores to agree with the
+    teacher, reports the agreement per key point (precision, recall, Cohen's
+    kappa, each estimated leaving one essay out), lists every disagreement with
+    its evidence, and saves RUBRIC.calibration.json beside the rubric; check and
+    mark use it from then on (--no-calibration ignores it).
+
+    Example: essaycheck calibrate -r examples/rubric.json -l examples/labels.csv
+    --essays examples/essays
+    """
+    from essaycheck.calibration import (
+        calibration_path,
+        fit_calibration,
+        read_teacher_marks,
+        save_calibration,
+    )
+    from essaycheck.feedback import load_checker
+    from essaycheck.io.essays import read_essay
+    from essaycheck.report import render_calibration
+    from essaycheck.rubric import load_rubric
+
+    rubric = load_rubric(rubric_path)
+    marks = read_teacher_marks(labels_path, rubric)
+    folder = essays_dir or labels_path.parent
+    names = sorted({mark.essay for mark in marks})
+    essays = [read_essay(folder / name, name=name) for name in names]
+    checker = load_checker(models_dir, engine)
+    results = {result.name: result for result in checker.check_many(essays, rubric)}
+    info = checker.engine_info()
+    report = fit_calibration(marks, results, rubric, f"{info['name']} {info['version']}")
+    saved = calibration_path(rubric_path)
+    save_calibration(report.calibration, saved)
+    click.echo(render_calibration(report, fmt), nl=False)
+    click.echo(f"Calibration saved to {saved}; check and mark will use it.", err=True)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Labelled training data (JSON Lines), e.g. argkp/train.jsonl.",
+)
+@click.option(
+    "--dev",
+    "dev_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Held-out data whose figures are recorded in meta.json (never fitted on).",
+)
+@engine_option
+@models_dir_option
+def train(data_path: Path, dev_path: Path | None, engine: str, models_dir: Path | None) -> None:
+    """Fit the shipped decision rule on labelled data and save it in the models folder.
+
+    Example: essaycheck train --data ../shared/data/argkp/train.jsonl
+    --dev ../shared/data/argkp/dev.jsonl
+    """
+    from essaycheck.training import train_decision_rule
+
+    path, figures = train_decision_rule(data_path, dev_path, models_dir, engine)
+    click.echo(json.dumps(figures, indent=2, sort_keys=True))
+    click.echo(f"Decision rule written to {path}", err=True)
