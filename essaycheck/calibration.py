@@ -16,7 +16,7 @@ import csv
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +104,7 @@ class Calibration:
         """Return the essay's result with every decision re-scaled by the calibration."""
         if result.error is not None:
             return result
-        return EssayResult(
-            result.name, tuple(self._point(p) for p in result.points), None, result.text
-        )
+        return replace(result, points=tuple(self._point(p) for p in result.points))
 
     def _point(self, point: PointResult) -> PointResult:
         score = self.score(point.score)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from essaycheck.embeddings import Embeddings
 from essaycheck.errors import ModelError
@@ -21,7 +23,7 @@ from essaycheck.nlp import (
 )
 from essaycheck.rubric import KeyPoint, Rubric
 from essaycheck.verification import ClaimVerifier, Objection, PreparedClaims
-from essaycheck.windows import Window, essay_windows
+from essaycheck.windows import PIECE_TOKENS, Window, essay_windows
 
 ENGINES = ("fast", "precise")
 ENGINE_NAMES = {"fast": "static-centred", "precise": "precise-centred"}
@@ -92,6 +94,8 @@ class EssayResult:
     points: tuple[PointResult, ...] = ()
     error: str | None = None
     text: str = field(default="", repr=False)
+    student: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_failed(self) -> bool:
@@ -108,11 +112,20 @@ class EssayResult:
     def to_dict(self) -> dict[str, Any]:
         """Return the result as JSON-ready data (the documented contract)."""
         if self.error is not None:
-            return {"path": self.name, "error": self.error, "score": None, "points": []}
+            return {
+                "path": self.name,
+                "student": self.student,
+                "error": self.error,
+                "score": None,
+                "points": [],
+                "warnings": list(self.warnings),
+            }
         return {
             "path": self.name,
+            "student": self.student,
             "score": round(self.score, 3),
             "points": [result.to_dict() for result in self.points],
+            "warnings": list(self.warnings),
         }
 
 
@@ -195,7 +208,7 @@ class Checker:
                 self._verified(index, point, match, rubric, essay.text)
                 for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
             )
-            result = EssayResult(essay.name, results, text=essay.text)
+            result = EssayResult(essay.name, results, text=essay.text, warnings=essay_warnings(doc))
             yield calibration.apply(result) if calibration is not None else result
 
     def _verified(
@@ -261,6 +274,32 @@ class Checker:
         if key not in self._claims:
             self._claims[key] = self._verifier_now().prepare(rubric)
         return self._claims[key]
+
+
+MIN_WORDS_TO_JUDGE = 40
+# Share of a text's words that are common English words: ordinary English prose
+# scores 0.4-0.6; under this, the essay is probably in another language.
+MIN_ENGLISH_SHARE = 0.2
+
+
+def essay_warnings(doc: Doc) -> tuple[str, ...]:
+    """Say what about an essay makes its marking less reliable."""
+    words = [token for token in doc if token.is_alpha]
+    if len(words) < MIN_WORDS_TO_JUDGE:
+        return ()
+    warnings = []
+    if not any(token.is_punct and token.text in {".", "!", "?"} for token in doc):
+        warnings.append(
+            "no sentence punctuation: the essay was read in pieces of about "
+            f"{PIECE_TOKENS} words, so evidence may start or stop mid-sentence"
+        )
+    english = sum(token.lower_ in STOP_WORDS for token in words) / len(words)
+    if english < MIN_ENGLISH_SHARE:
+        warnings.append(
+            "this does not look like English: essaycheck reads English only, so its "
+            "decisions on this essay mean little"
+        )
+    return tuple(warnings)
 
 
 def engine_parts(nlp: Language, folder: Path, engine: str) -> tuple[Embeddings, Path]:

@@ -69,7 +69,8 @@ def render_text(results: Sequence[EssayResult], rubric: Rubric, *, colour: bool 
                 f"{result.name}: {covered} of {len(result.points)} key points "
                 f"covered (score {result.score:.2f})",
                 "bold",
-            )
+            ),
+            *(paint(f"  ! {warning}", "yellow") for warning in result.warnings),
         ]
         for point in result.points:
             mark = paint("✓", "green") if point.is_covered else paint("✗", "red")
@@ -96,6 +97,9 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
         return "\n".join(lines)
     covered = [r for r in result.points if r.is_covered]
     missing = [r for r in result.points if not r.is_covered]
+    lines += [f"> Note: {_md(warning)}" for warning in result.warnings]
+    if result.warnings:
+        lines.append("")
     lines += [
         f"**Score: {result.score:.0%}** of the rubric's weight "
         f"({len(covered)} of {len(result.points)} key points covered).",

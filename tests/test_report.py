@@ -92,6 +92,7 @@ def test_json_report_has_the_documented_shape(
     assert report["engine"]["name"] == "static-centred"
     assert isinstance(report["engine"]["version"], str)
     marked, failed = report["essays"]
+    assert set(marked) == {"path", "student", "score", "points", "warnings"}
     assert marked["path"] == "essays/short-essay.txt"
     assert 0 <= marked["score"] <= 1
     for point in marked["points"]:
@@ -106,6 +107,8 @@ def test_json_report_has_the_documented_shape(
         "error": "essays/blank.txt: is empty. There is nothing to mark.",
         "score": None,
         "points": [],
+        "student": None,
+        "warnings": [],
     }
 
 
