@@ -7,6 +7,7 @@ moved into place at the end, so an interrupted run never leaves half a gradebook
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -17,6 +18,13 @@ from typing import Any
 from essaycheck.errors import EssayReadError, OutputError
 from essaycheck.feedback import Calibrator, Checker, EssayResult
 from essaycheck.io.essays import Essay, find_essays, read_essay
+from essaycheck.journal import (
+    JournalKey,
+    essay_fingerprint,
+    open_journal,
+    read_journal,
+    write_entry,
+)
 from essaycheck.report import (
     render_class_summary,
     render_feedback,
@@ -51,12 +59,17 @@ def mark_folder(
     out_dir: Path,
     *,
     force: bool = False,
+    resume: bool = False,
     calibration: Calibrator | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
 ) -> BatchResult:
     """Mark every essay under ``folder`` and write reports into ``out_dir``.
 
-    A teacher's ``calibration`` of the rubric, when given, re-scales every decision.
+    Each result is saved to a journal beside ``out_dir`` as soon as it is marked;
+    the reports are written only when every essay is in. With ``resume``, the
+    results an interrupted run saved are reused (unless the essay has changed),
+    and only the rest are marked. A teacher's ``calibration`` of the rubric, when
+    given, re-scales every decision.
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
@@ -67,25 +80,44 @@ def mark_folder(
             f"{out_dir}: already exists. Choose another --out folder, or "
             "pass --force to replace the reports in it."
         )
+    engine = checker.engine_info(calibration)
+    key = JournalKey(rubric.sha256, json.dumps(engine, sort_keys=True))
+    journal_path = journal_for(out_dir)
+    saved = read_journal(journal_path, key, rubric) if resume else {}
     paths = find_essays(folder)
-    readable: dict[str, Essay] = {}
-    failures: dict[str, EssayResult] = {}
     names = [path.relative_to(folder).as_posix() for path in paths]
+    results: dict[str, EssayResult] = {}
+    to_check: list[tuple[str, Essay]] = []
     for path, name in zip(paths, names, strict=True):
         try:
-            readable[name] = read_essay(path, name=name)
+            essay = read_essay(path, name=name)
         except EssayReadError as err:
-            failures[name] = EssayResult(name, error=str(err))
-    checked = checker.check_many(list(readable.values()), rubric, calibration)
-    results = []
-    for name in names:
-        result = failures[name] if name in failures else next(checked)
-        if on_essay is not None:
-            on_essay(result)
-        results.append(result)
-    summary = render_class_summary(results, rubric)
-    _write_reports(tuple(results), rubric, checker.engine_info(calibration), out_dir)
-    return BatchResult(tuple(results), out_dir, summary)
+            results[name] = EssayResult(name, error=str(err))
+            continue
+        fingerprint = essay_fingerprint(essay.text)
+        if name in saved and saved[name][0] == fingerprint:
+            results[name] = saved[name][1]
+        else:
+            to_check.append((fingerprint, essay))
+    with open_journal(journal_path, key, resume=resume) as journal:
+        for name in names:
+            if name in results and on_essay is not None:
+                on_essay(results[name])
+        checked = checker.check_many((essay for _, essay in to_check), rubric, calibration)
+        for (fingerprint, _), result in zip(to_check, checked, strict=True):
+            write_entry(journal, fingerprint, result)
+            results[result.name] = result
+            if on_essay is not None:
+                on_essay(result)
+    ordered = tuple(results[name] for name in names)
+    _write_reports(ordered, rubric, engine, out_dir)
+    journal_path.unlink(missing_ok=True)
+    return BatchResult(ordered, out_dir, render_class_summary(ordered, rubric))
+
+
+def journal_for(out_dir: Path) -> Path:
+    """Where ``mark`` keeps the journal of an output folder: a hidden file beside it."""
+    return out_dir.with_name(f".{out_dir.name}.journal.jsonl")
 
 
 def feedback_names(results: tuple[EssayResult, ...]) -> dict[str, str]:

@@ -18,7 +18,8 @@ Exit codes:
   0  ran; reports written (missing points are feedback, not failure)
   1  essaycheck error: bad rubric, unreadable essay, missing model
   2  usage error: unknown option, missing argument
-  3  batch finished, but some essays could not be marked"""
+  3  batch finished, but some essays could not be marked
+  130  interrupted (Ctrl-C); mark --resume finishes the batch"""
 
 
 class ExitCode(IntEnum):
@@ -28,6 +29,7 @@ class ExitCode(IntEnum):
     ERROR = 1
     USAGE = 2
     PARTIAL = 3
+    INTERRUPTED = 130
 
 
 class EssaycheckGroup(click.Group):

@@ -78,6 +78,11 @@ def check(
     help="Folder for gradebook.csv, results.json and feedback/.",
 )
 @click.option("--force", is_flag=True, help="Replace the reports in an existing --out folder.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish an interrupted run: reuse the essays it marked, mark only the rest.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no class summary.")
 @no_calibration_option
 @engine_option
@@ -87,6 +92,7 @@ def mark(
     rubric_path: Path,
     out_dir: Path,
     force: bool,
+    resume: bool,
     quiet: bool,
     no_calibration: bool,
     engine: str,
@@ -97,6 +103,8 @@ def mark(
     Writes OUT/gradebook.csv (one row per essay: file, score, a 1/0 column per
     key point), OUT/results.json (the JSON report) and OUT/feedback/<essay>.md.
     An essay that cannot be read is recorded as failed and the batch goes on.
+    Each essay's result is saved as soon as it is marked: after an interruption,
+    run the same command with --resume to mark only what is missing.
 
     Example: essaycheck mark examples/essays -r examples/rubric.json -o reports
     """
@@ -117,16 +125,25 @@ def mark(
     total = len(find_essays(folder))
     checker = load_checker(models_dir, engine)
     show = not quiet and sys.stderr.isatty()
-    with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
-        batch = mark_folder(
-            folder,
-            rubric,
-            checker,
-            out_dir,
-            force=force,
-            calibration=calibration,
-            on_essay=lambda _: bar.update(),
+    try:
+        with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
+            batch = mark_folder(
+                folder,
+                rubric,
+                checker,
+                out_dir,
+                force=force,
+                resume=resume,
+                calibration=calibration,
+                on_essay=lambda _: bar.update(),
+            )
+    except KeyboardInterrupt:
+        click.echo(
+            "Interrupted: no reports were written, but every essay marked so far is "
+            "saved. Run the same command with --resume to finish.",
+            err=True,
         )
+        sys.exit(ExitCode.INTERRUPTED)
     if not quiet:
         click.echo(batch.summary, err=True, nl=False)
     for failed in batch.failed:

@@ -1,0 +1,128 @@
+"""An interrupted `mark`, resumed, ends with exactly what an uninterrupted run writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from essaycheck.batch import journal_for, mark_folder
+from essaycheck.cli import cli
+from essaycheck.feedback import Checker, EssayResult
+from essaycheck.rubric import Rubric
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+class _Interrupt:
+    """An on_essay callback that presses Ctrl-C after some essays."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.seen = 0
+
+    def __call__(self, result: EssayResult) -> None:
+        self.seen += 1
+        if self.seen == self.after:
+            raise KeyboardInterrupt
+
+
+@pytest.fixture
+def essays(tmp_path: Path) -> Path:
+    folder = tmp_path / "essays"
+    shutil.copytree(EXAMPLES / "essays", folder)
+    return folder
+
+
+def test_interrupted_mark_writes_no_reports_but_keeps_what_it_marked(
+    checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+
+    with pytest.raises(KeyboardInterrupt):
+        mark_folder(essays, example_rubric, checker, out, on_essay=_Interrupt(after=4))
+
+    assert not out.exists()
+    journal = journal_for(out).read_text("utf-8").splitlines()
+    assert len(journal) == 1 + 4  # the header, then one line per essay marked
+
+
+def test_resumed_mark_gives_exactly_the_uninterrupted_reports(
+    checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
+) -> None:
+    straight = tmp_path / "straight"
+    mark_folder(essays, example_rubric, checker, straight)
+    resumed = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        mark_folder(essays, example_rubric, checker, resumed, on_essay=_Interrupt(after=5))
+
+    checked: list[str] = []
+    real_check_many = checker.check_many
+
+    def counting(essays_in, rubric, calibration=None):  # type: ignore[no-untyped-def]
+        for result in real_check_many(essays_in, rubric, calibration):
+            checked.append(result.name)
+            yield result
+
+    checker.check_many = counting  # type: ignore[method-assign]
+    try:
+        mark_folder(essays, example_rubric, checker, resumed, resume=True)
+    finally:
+        del checker.check_many
+
+    assert len(checked) == 11 - 5
+    assert _tree(resumed) == _tree(straight)
+    assert not journal_for(resumed).exists()
+
+
+def test_resume_marks_again_an_essay_that_changed(
+    checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    with pytest.raises(KeyboardInterrupt):
+        mark_folder(essays, example_rubric, checker, out, on_essay=_Interrupt(after=3))
+    first = sorted(essays.iterdir())[0]
+    first.write_text("Lenin died in 1924.\n", "utf-8")
+
+    batch = mark_folder(essays, example_rubric, checker, out, resume=True)
+
+    changed = next(r for r in batch.results if r.name == first.name)
+    assert changed.text == "Lenin died in 1924.\n"
+
+
+def test_marking_twice_gives_byte_identical_reports(
+    checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
+) -> None:
+    mark_folder(essays, example_rubric, checker, tmp_path / "one")
+    mark_folder(essays, example_rubric, checker, tmp_path / "two")
+
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
+def test_mark_says_how_to_resume_after_ctrl_c(
+    runner: CliRunner,
+    essays: Path,
+    tmp_path: Path,
+    reuse_checker: list[Path | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("essaycheck.batch.mark_folder", interrupted)
+    out = tmp_path / "reports"
+
+    result = runner.invoke(
+        cli, ["mark", str(essays), "-r", str(EXAMPLES / "rubric.json"), "-o", str(out)]
+    )
+
+    assert result.exit_code == 130
+    assert "--resume" in result.stderr
