@@ -121,16 +121,27 @@ def journal_for(out_dir: Path) -> Path:
 
 
 def feedback_names(results: tuple[EssayResult, ...]) -> dict[str, str]:
-    """Map each essay name to its feedback file's path inside ``feedback/``."""
+    """Map each essay name to its feedback file's path inside ``feedback/``.
+
+    The path keeps the essay's folders but can never leave ``feedback/``: empty,
+    ``.`` and ``..`` parts are dropped, and control characters replaced.
+    """
+    safe = {result.name: _safe_relative(result.name) for result in results}
     by_stem: dict[str, int] = {}
-    for result in results:
-        stem = str(Path(result.name).with_suffix(""))
+    for name in safe.values():
+        stem = str(Path(name).with_suffix(""))
         by_stem[stem] = by_stem.get(stem, 0) + 1
     names = {}
-    for result in results:
-        stem = str(Path(result.name).with_suffix(""))
-        names[result.name] = (stem if by_stem[stem] == 1 else result.name) + ".md"
+    for original, name in safe.items():
+        stem = str(Path(name).with_suffix(""))
+        names[original] = (stem if by_stem[stem] == 1 else name) + ".md"
     return names
+
+
+def _safe_relative(name: str) -> str:
+    cleaned = "".join(" " if ord(c) < 32 else c for c in name.replace("\\", "/"))
+    parts = [part for part in cleaned.split("/") if part not in {"", ".", ".."}]
+    return "/".join(parts) or "essay"
 
 
 def _write_reports(

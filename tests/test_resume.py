@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from essaycheck.batch import journal_for, mark_folder
+from essaycheck.batch import feedback_names, journal_for, mark_folder
 from essaycheck.cli import cli
 from essaycheck.feedback import Checker, EssayResult
 from essaycheck.rubric import Rubric
@@ -126,3 +126,17 @@ def test_mark_says_how_to_resume_after_ctrl_c(
 
     assert result.exit_code == 130
     assert "--resume" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "feedback"),
+    [
+        ("../../etc/passwd.txt", "etc/passwd.md"),
+        ("/abs/essay.txt", "abs/essay.md"),
+        ("two\nlines.txt", "two lines.md"),
+        ("class\\..\\ana.docx", "class/ana.md"),
+    ],
+    ids=["dot-dot", "absolute", "newline", "backslashes"],
+)
+def test_feedback_files_never_leave_the_feedback_folder(name: str, feedback: str) -> None:
+    assert feedback_names((EssayResult(name),)) == {name: feedback}
