@@ -53,11 +53,11 @@ def decode_text(data: bytes, name: str, declared: str | None = None) -> tuple[st
                 raise _binary_error(name) from err
     if b"\x00" in data:
         raise _binary_error(name)
-    for encoding in ("utf-8", _declared(declared)):
-        if encoding is None:
+    for candidate in ("utf-8", _declared(declared)):
+        if candidate is None:
             continue
         try:
-            return data.decode(encoding), _label(encoding)
+            return data.decode(candidate), _label(candidate)
         except UnicodeDecodeError:
             continue
     match = from_bytes(data, cp_isolation=WESTERN).best() or from_bytes(data).best()
