@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from essaycheck.errors import EssayReadError, OutputError
 from essaycheck.feedback import Calibrator, Checker, EssayResult
-from essaycheck.io.essays import Essay, find_essays, read_essay
+from essaycheck.io.essays import Essay, Submission, collect_submissions
+from essaycheck.io.names import student_from_filename
 from essaycheck.journal import (
     JournalKey,
     essay_fingerprint,
@@ -63,7 +64,7 @@ def mark_folder(
     calibration: Calibrator | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
 ) -> BatchResult:
-    """Mark every essay under ``folder`` and write reports into ``out_dir``.
+    """Mark every essay in ``folder`` (or a zip of submissions) and write the reports.
 
     Each result is saved to a journal beside ``out_dir`` as soon as it is marked;
     the reports are written only when every essay is in. With ``resume``, the
@@ -73,7 +74,7 @@ def mark_folder(
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
-        EssayReadError: ``folder`` is not a folder.
+        EssayReadError: ``folder`` does not exist, or is a corrupt or oversized zip.
     """
     if out_dir.exists() and not force:
         raise OutputError(
@@ -84,35 +85,43 @@ def mark_folder(
     key = JournalKey(rubric.sha256, json.dumps(engine, sort_keys=True))
     journal_path = journal_for(out_dir)
     saved = read_journal(journal_path, key, rubric) if resume else {}
-    paths = find_essays(folder)
-    names = [path.relative_to(folder).as_posix() for path in paths]
+    submissions = collect_submissions(folder)
+    names = [submission.name for submission in submissions]
     results: dict[str, EssayResult] = {}
-    to_check: list[tuple[str, Essay]] = []
-    for path, name in zip(paths, names, strict=True):
-        try:
-            essay = read_essay(path, name=name)
-        except EssayReadError as err:
-            results[name] = EssayResult(name, error=str(err))
-            continue
-        fingerprint = essay_fingerprint(essay.text)
-        if name in saved and saved[name][0] == fingerprint:
-            results[name] = saved[name][1]
-        else:
-            to_check.append((fingerprint, essay))
+    fingerprints: dict[str, str] = {}
+
+    def done(result: EssayResult) -> None:
+        results[result.name] = result
+        if on_essay is not None:
+            on_essay(result)
+
+    def to_check() -> Iterator[Essay]:
+        """Read each essay only when its turn comes: a class never sits in memory."""
+        for submission in submissions:
+            try:
+                essay = submission.load()
+            except EssayReadError as err:
+                done(EssayResult(submission.name, error=str(err), student=_student(submission)))
+                continue
+            fingerprint = essay_fingerprint(essay.text)
+            if submission.name in saved and saved[submission.name][0] == fingerprint:
+                done(saved[submission.name][1])
+                continue
+            fingerprints[submission.name] = fingerprint
+            yield essay
+
     with open_journal(journal_path, key, resume=resume) as journal:
-        for name in names:
-            if name in results and on_essay is not None:
-                on_essay(results[name])
-        checked = checker.check_many((essay for _, essay in to_check), rubric, calibration)
-        for (fingerprint, _), result in zip(to_check, checked, strict=True):
-            write_entry(journal, fingerprint, result)
-            results[result.name] = result
-            if on_essay is not None:
-                on_essay(result)
+        for result in checker.check_many(to_check(), rubric, calibration):
+            write_entry(journal, fingerprints[result.name], result)
+            done(result)
     ordered = tuple(results[name] for name in names)
     _write_reports(ordered, rubric, engine, out_dir)
     journal_path.unlink(missing_ok=True)
     return BatchResult(ordered, out_dir, render_class_summary(ordered, rubric))
+
+
+def _student(submission: Submission) -> str | None:
+    return student_from_filename(submission.name.rsplit("/", 1)[-1])
 
 
 def journal_for(out_dir: Path) -> Path:

@@ -208,7 +208,13 @@ class Checker:
                 self._verified(index, point, match, rubric, essay.text)
                 for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
             )
-            result = EssayResult(essay.name, results, text=essay.text, warnings=essay_warnings(doc))
+            result = EssayResult(
+                essay.name,
+                results,
+                text=essay.text,
+                student=essay.student,
+                warnings=essay_warnings(doc),
+            )
             yield calibration.apply(result) if calibration is not None else result
 
     def _verified(

@@ -126,16 +126,17 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
 
 
 def render_gradebook(results: Sequence[EssayResult], rubric: Rubric) -> str:
-    """Return the gradebook CSV: file, score, one 1/0 column per key point."""
+    """Return the gradebook CSV: file, student, score, one 1/0 column per key point, error."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", "score", *(point.id for point in rubric), "error"])
+    writer.writerow(["file", "student", "score", *(point.id for point in rubric), "error"])
     for result in results:
+        who = [_cell(result.name), _cell(result.student or "")]
         if result.error is not None:
-            writer.writerow([_cell(result.name), "", *([""] * len(rubric)), _cell(result.error)])
+            writer.writerow([*who, "", *([""] * len(rubric)), _cell(result.error)])
             continue
         flags = [int(point.is_covered) for point in result.points]
-        writer.writerow([_cell(result.name), f"{result.score:.3f}", *flags, ""])
+        writer.writerow([*who, f"{result.score:.3f}", *flags, ""])
     return buffer.getvalue()
 
 

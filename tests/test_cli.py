@@ -299,7 +299,7 @@ def essays_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SHORT_ESSAY, folder / "ana.txt")
     shutil.copy(SPLIT_ESSAY, folder / "ben.md")
-    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not an essay")
+    (folder / "notes.pages").write_bytes(b"not an essay format essaycheck reads")
     (folder / ".hidden.txt").write_text("Not marked.")
     return folder
 
@@ -319,7 +319,7 @@ def test_mark_writes_gradebook_results_and_feedback(
     assert result.exit_code == 0, result.output
     ids = [point.id for point in load_rubric(SMALL_RUBRIC)]
     header = (out / "gradebook.csv").read_text("utf-8").splitlines()[0]
-    assert header == ",".join(["file", "score", *ids, "error"])
+    assert header == ",".join(["file", "student", "score", *ids, "error"])
     rows = _gradebook(out)
     assert [row["file"] for row in rows] == ["ana.txt", "ben.md"]
     assert rows[0]["score"] == "0.857"
@@ -419,7 +419,7 @@ def test_mark_folder_that_does_not_exist_is_an_error(runner: CliRunner, tmp_path
         runner, "mark", tmp_path / "nowhere", "-r", SMALL_RUBRIC, "-o", tmp_path / "out"
     )
 
-    assert_error(result, 1, "not a folder of essays")
+    assert_error(result, 1, "no such file or folder")
     assert not (tmp_path / "out").exists()
 
 

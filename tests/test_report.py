@@ -156,7 +156,7 @@ def test_gradebook_neutralises_cells_that_a_spreadsheet_would_run(start: str) ->
 
     rows = list(csv.reader(io.StringIO(render_gradebook(results, RUBRIC))))
 
-    assert rows[0] == ["file", "score", "point", "error"]
+    assert rows[0] == ["file", "student", "score", "point", "error"]
     assert rows[1][0] == "'" + name
     assert rows[2][-1] == f"'{start}cmd|'/c calc'!A0"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
@@ -167,7 +167,7 @@ def test_gradebook_leaves_ordinary_cells_alone() -> None:
         csv.reader(io.StringIO(render_gradebook([_covered("ana.txt", "A claim.")], RUBRIC)))
     )
 
-    assert rows[1] == ["ana.txt", "1.000", "1", ""]
+    assert rows[1] == ["ana.txt", "", "1.000", "1", ""]
 
 
 def test_markdown_escapes_html_in_essays() -> None:

@@ -67,7 +67,7 @@ def check(
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(path_type=Path))
 @rubric_option
 @click.option(
     "-o",
@@ -98,10 +98,12 @@ def mark(
     engine: str,
     models_dir: Path | None,
 ) -> None:
-    """Mark every essay under FOLDER and write the class's reports to --out.
+    """Mark every essay in FOLDER (or a .zip) and write the class's reports to --out.
 
-    Writes OUT/gradebook.csv (one row per essay: file, score, a 1/0 column per
-    key point), OUT/results.json (the JSON report) and OUT/feedback/<essay>.md.
+    Reads .txt, .md, .docx, .odt, .pdf, .rtf and .html files, and zips of them as
+    downloaded from Moodle or Canvas. Writes OUT/gradebook.csv (one row per essay:
+    file, student, score, a 1/0 column per key point, error), OUT/results.json
+    (the JSON report) and OUT/feedback/<essay>.md.
     An essay that cannot be read is recorded as failed and the batch goes on.
     Each essay's result is saved as soon as it is marked: after an interruption,
     run the same command with --resume to mark only what is missing.
@@ -113,7 +115,7 @@ def mark(
     from essaycheck.batch import mark_folder
     from essaycheck.calibration import calibration_path, load_calibration
     from essaycheck.feedback import ENGINE_NAMES, load_checker
-    from essaycheck.io.essays import find_essays
+    from essaycheck.io.essays import collect_submissions
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
@@ -122,7 +124,7 @@ def mark(
         if no_calibration
         else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
     )
-    total = len(find_essays(folder))
+    total = len(collect_submissions(folder))
     checker = load_checker(models_dir, engine)
     show = not quiet and sys.stderr.isatty()
     try:
