@@ -96,6 +96,8 @@ class EssayResult:
     text: str = field(default="", repr=False)
     student: str | None = None
     warnings: tuple[str, ...] = ()
+    format: str | None = None
+    encoding: str | None = None
 
     @property
     def is_failed(self) -> bool:
@@ -115,6 +117,8 @@ class EssayResult:
             return {
                 "path": self.name,
                 "student": self.student,
+                "format": self.format,
+                "encoding": self.encoding,
                 "error": self.error,
                 "score": None,
                 "points": [],
@@ -123,6 +127,8 @@ class EssayResult:
         return {
             "path": self.name,
             "student": self.student,
+            "format": self.format,
+            "encoding": self.encoding,
             "score": round(self.score, 3),
             "points": [result.to_dict() for result in self.points],
             "warnings": list(self.warnings),
@@ -214,6 +220,8 @@ class Checker:
                 text=essay.text,
                 student=essay.student,
                 warnings=essay_warnings(doc),
+                format=essay.format,
+                encoding=essay.encoding,
             )
             yield calibration.apply(result) if calibration is not None else result
 

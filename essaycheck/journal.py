@@ -89,6 +89,8 @@ def _record(fingerprint: str, result: EssayResult) -> dict[str, Any]:
         "text": result.text,
         "student": result.student,
         "warnings": list(result.warnings),
+        "format": result.format,
+        "encoding": result.encoding,
         "points": [
             {
                 "id": point.point.id,
@@ -122,6 +124,8 @@ def _result(record: dict[str, Any], rubric: Rubric) -> EssayResult:
         text=record["text"],
         student=record["student"],
         warnings=tuple(record["warnings"]),
+        format=record["format"],
+        encoding=record["encoding"],
     )
 
 

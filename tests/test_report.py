@@ -92,7 +92,7 @@ def test_json_report_has_the_documented_shape(
     assert report["engine"]["name"] == "static-centred"
     assert isinstance(report["engine"]["version"], str)
     marked, failed = report["essays"]
-    assert set(marked) == {"path", "student", "score", "points", "warnings"}
+    assert set(marked) == {"path", "student", "format", "encoding", "score", "points", "warnings"}
     assert marked["path"] == "essays/short-essay.txt"
     assert 0 <= marked["score"] <= 1
     for point in marked["points"]:
@@ -108,6 +108,8 @@ def test_json_report_has_the_documented_shape(
         "score": None,
         "points": [],
         "student": None,
+        "format": None,
+        "encoding": None,
         "warnings": [],
     }
 
