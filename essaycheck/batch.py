@@ -61,6 +61,7 @@ def mark_folder(
     *,
     force: bool = False,
     resume: bool = False,
+    scale: float | None = None,
     calibration: Calibrator | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
 ) -> BatchResult:
@@ -70,7 +71,7 @@ def mark_folder(
     the reports are written only when every essay is in. With ``resume``, the
     results an interrupted run saved are reused (unless the essay has changed),
     and only the rest are marked. A teacher's ``calibration`` of the rubric, when
-    given, re-scales every decision.
+    given, re-scales every decision. ``scale`` adds a marks column to the gradebook.
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
@@ -115,7 +116,7 @@ def mark_folder(
             write_entry(journal, fingerprints[result.name], result)
             done(result)
     ordered = tuple(results[name] for name in names)
-    _write_reports(ordered, rubric, engine, out_dir)
+    _write_reports(ordered, rubric, engine, out_dir, scale)
     journal_path.unlink(missing_ok=True)
     return BatchResult(ordered, out_dir, render_class_summary(ordered, rubric))
 
@@ -154,12 +155,16 @@ def _safe_relative(name: str) -> str:
 
 
 def _write_reports(
-    results: tuple[EssayResult, ...], rubric: Rubric, engine: dict[str, Any], out_dir: Path
+    results: tuple[EssayResult, ...],
+    rubric: Rubric,
+    engine: dict[str, Any],
+    out_dir: Path,
+    scale: float | None = None,
 ) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        (staging / GRADEBOOK).write_text(render_gradebook(results, rubric), "utf-8")
+        (staging / GRADEBOOK).write_text(render_gradebook(results, rubric, scale), "utf-8")
         (staging / RESULTS).write_text(render_json(results, rubric, engine), "utf-8")
         feedback_files = feedback_names(results)
         for result in results:

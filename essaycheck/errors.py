@@ -38,5 +38,9 @@ class CalibrationError(EssaycheckError):
     """A teacher's marks or a calibration file cannot be used."""
 
 
+class ConfigError(EssaycheckError):
+    """The project config file (.essaycheck.yaml) cannot be used."""
+
+
 class OutputError(EssaycheckError):
     """An output folder or file cannot be written as asked."""

@@ -125,19 +125,67 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
     return "\n".join(lines)
 
 
-def render_gradebook(results: Sequence[EssayResult], rubric: Rubric) -> str:
-    """Return the gradebook CSV: file, student, score, one 1/0 column per key point, error."""
+def render_gradebook(
+    results: Sequence[EssayResult], rubric: Rubric, scale: float | None = None
+) -> str:
+    """Return the gradebook CSV that a learning platform imports.
+
+    Columns: file, student, score (the weighted share covered, 0..1), ``marks``
+    (the score times ``scale``, when given), ``grade`` (the rubric's band, when it
+    has bands), one 1/0 column per key point, and error.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", "student", "score", *(point.id for point in rubric), "error"])
+    extra = (["marks"] if scale is not None else []) + (["grade"] if rubric.bands else [])
+    writer.writerow(["file", "student", "score", *extra, *(p.id for p in rubric), "error"])
     for result in results:
         who = [_cell(result.name), _cell(result.student or "")]
         if result.error is not None:
-            writer.writerow([*who, "", *([""] * len(rubric)), _cell(result.error)])
+            blanks = [""] * (1 + len(extra) + len(rubric))
+            writer.writerow([*who, *blanks, _cell(result.error)])
             continue
+        marks = [_marks(result.score, scale)] if scale is not None else []
+        grade = [_cell(rubric.grade(result.score) or "")] if rubric.bands else []
         flags = [int(point.is_covered) for point in result.points]
-        writer.writerow([*who, f"{result.score:.3f}", *flags, ""])
+        writer.writerow([*who, f"{result.score:.3f}", *marks, *grade, *flags, ""])
     return buffer.getvalue()
+
+
+def render_lines(results: Sequence[EssayResult]) -> str:
+    """Return one ``file:line:col: point-id: message`` line per point to act on.
+
+    For editors and pre-commit hooks: a missing point (at the start of the essay,
+    or at the sentence that was not counted), and a close call (at its evidence).
+    """
+    lines = []
+    for result in results:
+        if result.error is not None:
+            lines.append(f"{result.name}:1:1: error: {_one_line(result.error)}")
+            continue
+        for point in result.points:
+            message = _line_message(point)
+            if message is None:
+                continue
+            start = point.evidence.start if point.evidence else 0
+            line = result.text.count("\n", 0, start) + 1
+            column = start - (result.text.rfind("\n", 0, start) + 1) + 1
+            lines.append(f"{result.name}:{line}:{column}: {point.point.id}: {message}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _line_message(point: PointResult) -> str | None:
+    if point.note is not None:
+        return f"not counted: {_one_line(point.note.message)}"
+    if not point.is_covered:
+        advice = point.point.hint or point.point.text
+        return f"missing: {_one_line(advice)}"
+    if point.needs_review:
+        return f"close call ({point.score:.2f}): check that this makes the point"
+    return None
+
+
+def _marks(score: float, scale: float) -> str:
+    return f"{score * scale:.1f}"
 
 
 def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:

@@ -60,14 +60,28 @@ class KeyPoint:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A grade band: essays covering at least ``min`` of the rubric's weight get ``label``."""
+
+    min: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Rubric:
-    """A titled list of key points."""
+    """A titled list of key points, and optional grade bands."""
 
     title: str
     points: tuple[KeyPoint, ...]
     description: str = ""
     source: str = ""
     path: Path | None = field(default=None, compare=False)
+    bands: tuple[Band, ...] = ()
+
+    def grade(self, share: float) -> str | None:
+        """Return the label of the highest band ``share`` reaches (None without bands)."""
+        reached = [band for band in self.bands if share >= band.min]
+        return max(reached, key=lambda band: band.min).label if reached else None
 
     def __iter__(self) -> Iterator[KeyPoint]:
         return iter(self.points)
@@ -88,6 +102,8 @@ class Rubric:
         if self.source:
             data["source"] = self.source
         data["points"] = [point.to_dict() for point in self.points]
+        if self.bands:
+            data["bands"] = [{"min": band.min, "label": band.label} for band in self.bands]
         return data
 
     @property
@@ -223,7 +239,9 @@ def _rubric_from_dict(data: dict[str, Any], path: Path | None) -> Rubric:
         )
         for point in data["points"]
     )
+    bands = tuple(Band(float(b["min"]), b["label"].strip()) for b in data.get("bands", []))
     return Rubric(
+        bands=bands,
         title=data["title"].strip(),
         points=points,
         description=data.get("description", ""),

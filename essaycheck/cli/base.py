@@ -76,8 +76,18 @@ rubric_option = click.option(
 
 @click.group(cls=EssaycheckGroup, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="essaycheck")
-def cli() -> None:
-    """Check which key points of a source text each essay covers, with evidence."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Check which key points of a source text each essay covers, with evidence.
+
+    Defaults for the options (the rubric, the format...) can live in a
+    .essaycheck.yaml in this folder or one above it; see the README.
+    """
+    from essaycheck.config import find_config, load_defaults
+
+    config = find_config(Path.cwd())
+    if config is not None:
+        ctx.default_map = load_defaults(config)
 
 
 def format_option(choices: list[str]) -> Callable[[FC], FC]:

@@ -23,7 +23,12 @@ from essaycheck.cli.base import (
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("essays", nargs=-1, required=True)
 @rubric_option
-@format_option(["text", "json", "markdown"])
+@format_option(["text", "json", "markdown", "line"])
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 1),
+    help="Exit with 1 if an essay covers less than this share of the rubric (0..1).",
+)
 @no_calibration_option
 @engine_option
 @models_dir_option
@@ -31,21 +36,24 @@ def check(
     essays: tuple[str, ...],
     rubric_path: Path,
     fmt: str,
+    fail_under: float | None,
     no_calibration: bool,
     engine: str,
     models_dir: Path | None,
 ) -> None:
     """Report which key points each ESSAY covers and which it misses.
 
-    ESSAY is a .txt or .md file; "-" reads standard input. If the rubric has been
-    calibrated (RUBRIC.calibration.json beside it), the teacher's calibration is used.
+    ESSAY is a .txt, .md, .docx, .odt, .pdf, .rtf or .html file; "-" reads
+    standard input. If the rubric has been calibrated (RUBRIC.calibration.json
+    beside it), the teacher's calibration is used. --format line prints
+    file:line:col: point-id: message for editors and pre-commit hooks.
 
     Example: essaycheck check examples/essays/01-strong-amira.txt -r examples/rubric.json
     """
     from essaycheck.calibration import calibration_path, load_calibration
     from essaycheck.feedback import ENGINE_NAMES, load_checker
     from essaycheck.io.essays import read_essay
-    from essaycheck.report import render_json, render_markdown, render_text
+    from essaycheck.report import render_json, render_lines, render_markdown, render_text
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
@@ -61,9 +69,20 @@ def check(
         click.echo(render_json(results, rubric, checker.engine_info(calibration)), nl=False)
     elif fmt == "markdown":
         click.echo(render_markdown(results, rubric), nl=False)
+    elif fmt == "line":
+        click.echo(render_lines(results), nl=False)
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         click.echo(render_text(results, rubric, colour=colour), nl=False, color=colour)
+    below = [r for r in results if fail_under is not None and r.score < fail_under]
+    for result in below:
+        click.echo(
+            f"{result.name} covers {result.score:.0%} of the rubric, under "
+            f"--fail-under {fail_under:.0%}.",
+            err=True,
+        )
+    if below:
+        sys.exit(ExitCode.ERROR)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -79,6 +98,11 @@ def check(
 )
 @click.option("--force", is_flag=True, help="Replace the reports in an existing --out folder.")
 @click.option(
+    "--scale",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Add a marks column to the gradebook: the covered share times SCALE (e.g. 20).",
+)
+@click.option(
     "--resume",
     is_flag=True,
     help="Finish an interrupted run: reuse the essays it marked, mark only the rest.",
@@ -92,6 +116,7 @@ def mark(
     rubric_path: Path,
     out_dir: Path,
     force: bool,
+    scale: float | None,
     resume: bool,
     quiet: bool,
     no_calibration: bool,
@@ -136,6 +161,7 @@ def mark(
                 out_dir,
                 force=force,
                 resume=resume,
+                scale=scale,
                 calibration=calibration,
                 on_essay=lambda _: bar.update(),
             )

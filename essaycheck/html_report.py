@@ -1,0 +1,401 @@
+"""HTML reports: a class overview for the teacher and feedback pages for students.
+
+Each page is one self-contained file: inline CSS, inline SVG charts, and (on the
+class page only) a small inline script that sorts the table of students. Nothing
+is fetched from the network, so a page works opened straight from disk.
+
+Essays, names, rubric text and error messages are untrusted input: every value
+reaches the page through a Jinja2 template with autoescaping on, and a Content
+Security Policy lets only the page's own style sheet and script run, so text such
+as ``<script>`` or ``<img onerror=...>`` is shown as text. The same input always
+gives byte-identical HTML: no timestamps, and everything keeps its input order.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from essaycheck.feedback import EssayResult, PointResult
+from essaycheck.rubric import Rubric
+
+HISTOGRAM_BINS = 10
+# Statuses in the order a highlight takes its colour from: a stretch of text that
+# is evidence for a covered point and for a rejected one is shown as covered.
+STATUSES = ("covered", "review", "missing")
+STATUS_LABELS = {
+    "covered": "covered",
+    "review": "needs review",
+    "missing": "missing",
+    "failed": "not marked",
+}
+# One symbol per status, so colour is never the only cue.
+STATUS_SYMBOLS = {"covered": "✓", "review": "?", "missing": "✗", "failed": "–"}
+BAR_ROW_HEIGHT = 24
+BAR_LABEL_WIDTH = 230
+BAR_MAX_WIDTH = 300
+LABEL_CHARS = 30
+
+
+@dataclass(frozen=True)
+class Label:
+    """A visible tag before a highlight, naming a key point whose evidence starts there."""
+
+    point_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of essay text, highlighted when it is evidence for key points.
+
+    Attributes:
+        text: the essay text, ``essay[start:end]``.
+        point_ids: every key point this stretch is evidence for (rubric order);
+            empty for plain text.
+        status: the status whose colour the highlight takes.
+        labels: tags for the key points whose evidence starts here.
+        title: what a reader hovering the highlight is told.
+    """
+
+    text: str
+    point_ids: tuple[str, ...] = ()
+    status: str = ""
+    labels: tuple[Label, ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class PointView:
+    """One key point of one essay, as the essay's panel lists it."""
+
+    id: str
+    text: str
+    status: str
+    score: float
+    is_covered: bool
+    required: bool
+    hint: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the class heatmap."""
+
+    status: str
+    title: str
+
+    @property
+    def symbol(self) -> str:
+        """The symbol that repeats the cell's colour."""
+        return STATUS_SYMBOLS[self.status]
+
+
+@dataclass(frozen=True)
+class EssayView:
+    """Everything an essay's panel, table row and heatmap row show."""
+
+    anchor: str
+    result: EssayResult
+    covered: int
+    review: int
+    points: tuple[PointView, ...]
+    segments: tuple[Segment, ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def covered_points(self) -> tuple[PointView, ...]:
+        """The key points the essay covers."""
+        return tuple(point for point in self.points if point.is_covered)
+
+    @property
+    def missing_points(self) -> tuple[PointView, ...]:
+        """The key points the essay misses."""
+        return tuple(point for point in self.points if not point.is_covered)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: a label, a value in 0..1 for its length, its text."""
+
+    label: str
+    full_label: str
+    share: float
+    text: str
+    y: int = 0
+    x: int = 0
+
+
+def render_class_html(
+    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]
+) -> str:
+    """Return the class report: heatmap, charts, a sortable table and every essay's panel.
+
+    Args:
+        results: the class's results, in the order the report lists them.
+        rubric: the rubric they were marked against.
+        engine: the engine's description (``Checker.engine_info()``), shown in the footer.
+    """
+    essays = _essay_views(results, rubric)
+    marked = [result for result in results if not result.is_failed]
+    script = _asset("sort.js")
+    return _environment().get_template("class.html").render(
+        rubric=rubric,
+        engine=_engine_lines(engine),
+        essays=essays,
+        marked=len(marked),
+        failed=len(results) - len(marked),
+        mean_score=sum(r.score for r in marked) / len(marked) if marked else None,
+        review_total=sum(essay.review for essay in essays),
+        coverage=_coverage_bars(marked, rubric),
+        histogram=_histogram_bars(marked),
+        histogram_max=_histogram_max(marked),
+        css=_asset("report.css"),
+        script=script,
+        csp=_content_security_policy(script),
+        labels=STATUS_LABELS,
+        symbols=STATUS_SYMBOLS,
+        bar_row_height=BAR_ROW_HEIGHT,
+        bar_label_width=BAR_LABEL_WIDTH,
+        bar_max_width=BAR_MAX_WIDTH,
+    )
+
+
+def render_essays_html(
+    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]
+) -> str:
+    """Return a standalone feedback page with one panel per essay (no script).
+
+    Args:
+        results: the essays to show, in order; usually one.
+        rubric: the rubric they were marked against.
+        engine: the engine's description (``Checker.engine_info()``), shown in the footer.
+    """
+    return _environment().get_template("essays.html").render(
+        rubric=rubric,
+        engine=_engine_lines(engine),
+        essays=_essay_views(results, rubric),
+        css=_asset("report.css"),
+        csp=_content_security_policy(None),
+        labels=STATUS_LABELS,
+        symbols=STATUS_SYMBOLS,
+    )
+
+
+def highlight_segments(result: EssayResult) -> tuple[Segment, ...]:
+    """Split an essay's text into plain and highlighted segments that do not overlap.
+
+    Every evidence span (``evidence.start`` to ``evidence.end``, character offsets
+    into ``result.text``) becomes one or more highlighted segments; where spans
+    overlap, the shared stretch is one segment naming all their key points. A
+    point's label sits before the segment where its evidence starts.
+    """
+    text = result.text
+    spans: list[tuple[int, int, PointResult]] = []
+    for point in result.points:
+        if point.evidence is None:
+            continue
+        start = min(max(point.evidence.start, 0), len(text))
+        end = min(max(point.evidence.end, 0), len(text))
+        if start < end:
+            spans.append((start, end, point))
+    bounds = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    segments = []
+    for start, end in pairwise(bounds):
+        covering = [point for s, e, point in spans if s <= start and end <= e]
+        if not covering:
+            segments.append(Segment(text[start:end]))
+            continue
+        statuses = [_status(point) for point in covering]
+        segments.append(
+            Segment(
+                text[start:end],
+                tuple(point.point.id for point in covering),
+                min(statuses, key=STATUSES.index),
+                tuple(
+                    Label(point.point.id, status)
+                    for (s, _, point), status in zip(
+                        [span for span in spans if span[2] in covering], statuses, strict=True
+                    )
+                    if s == start
+                ),
+                "; ".join(
+                    f"{point.point.id}: {STATUS_LABELS[status]}"
+                    for point, status in zip(covering, statuses, strict=True)
+                ),
+            )
+        )
+    return tuple(segments)
+
+
+def _essay_views(results: Sequence[EssayResult], rubric: Rubric) -> tuple[EssayView, ...]:
+    return tuple(
+        _essay_view(f"essay-{index}", result, rubric) for index, result in enumerate(results, 1)
+    )
+
+
+def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
+    points = tuple(
+        PointView(
+            id=point.point.id,
+            text=point.point.text,
+            status=_status(point),
+            score=point.score,
+            is_covered=point.is_covered,
+            required=point.point.required,
+            hint=point.point.hint,
+            note=_capitalised(point.note.message) if point.note else None,
+        )
+        for point in result.points
+    )
+    if result.is_failed:
+        cells = tuple(Cell("failed", "not marked") for _ in rubric)
+    else:
+        cells = tuple(
+            Cell(view.status, f"{view.id}: {_cell_title(view)}") for view in points
+        )
+    return EssayView(
+        anchor=anchor,
+        result=result,
+        covered=sum(point.is_covered for point in result.points),
+        review=sum(point.needs_review for point in result.points),
+        points=points,
+        segments=highlight_segments(result) if not result.is_failed else (),
+        cells=cells,
+    )
+
+
+def _status(point: PointResult) -> str:
+    if point.needs_review:
+        return "review"
+    return "covered" if point.is_covered else "missing"
+
+
+def _cell_title(view: PointView) -> str:
+    if view.status == "review":
+        leaning = "covered" if view.is_covered else "missing"
+        return f"needs review, counted as {leaning} ({view.score:.2f})"
+    note = " (not counted: see the essay)" if view.note else ""
+    return f"{STATUS_LABELS[view.status]} ({view.score:.2f}){note}"
+
+
+def _coverage_bars(marked: Sequence[EssayResult], rubric: Rubric) -> tuple[Bar, ...]:
+    bars = []
+    for index, point in enumerate(rubric):
+        count = sum(result.points[index].is_covered for result in marked)
+        share = count / len(marked) if marked else 0.0
+        bars.append(
+            Bar(
+                label=_shortened(point.id),
+                full_label=f"{point.id}: {point.text}",
+                share=share,
+                text=f"{share:.0%} ({count} of {len(marked)})",
+                y=index * BAR_ROW_HEIGHT,
+            )
+        )
+    return tuple(bars)
+
+
+def _histogram_counts(marked: Sequence[EssayResult]) -> list[int]:
+    counts = [0] * HISTOGRAM_BINS
+    for result in marked:
+        # Rounding first keeps 0.7 (7/10, stored as 0.69999...) in the 70% bin.
+        index = math.floor(round(result.score * HISTOGRAM_BINS, 9))
+        counts[min(max(index, 0), HISTOGRAM_BINS - 1)] += 1
+    return counts
+
+
+def _histogram_max(marked: Sequence[EssayResult]) -> int:
+    return max(_histogram_counts(marked), default=0)
+
+
+def _histogram_bars(marked: Sequence[EssayResult]) -> tuple[Bar, ...]:
+    counts = _histogram_counts(marked)
+    tallest = max(counts) or 1
+    step = 100 // HISTOGRAM_BINS
+    bars = []
+    for index, count in enumerate(counts):
+        low = index * step
+        high = low + step
+        label = f"{low}–{high}%"
+        closing = "]" if index == HISTOGRAM_BINS - 1 else ")"
+        essays = "essay" if count == 1 else "essays"
+        bars.append(
+            Bar(
+                label=label,
+                full_label=f"score in [{low}%, {high}%{closing}: {count} {essays}",
+                share=count / tallest,
+                text=str(count),
+                x=index,
+            )
+        )
+    return tuple(bars)
+
+
+def _engine_lines(engine: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((key, _engine_value(engine[key])) for key in sorted(engine))
+
+
+def _engine_value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_engine_value(value[key])}" for key in sorted(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(_engine_value(item) for item in value) or "none"
+    return str(value)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _content_security_policy(script: Markup | None) -> str:
+    """Allow nothing but the page's own style sheet and script: no network, no injected code."""
+    style = _csp_hash(_asset("report.css"))
+    scripts = f"'{_csp_hash(script)}'" if script is not None else "'none'"
+    return (
+        f"default-src 'none'; style-src '{style}'; script-src {scripts}; "
+        "img-src 'none'; form-action 'none'; base-uri 'none'"
+    )
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+@cache
+def _asset(name: str) -> Markup:
+    """Return one of the package's own style sheets or scripts, to inline as it is."""
+    environment = _environment()
+    assert environment.loader is not None
+    source, _, _ = environment.loader.get_source(environment, name)
+    # Our own file, not user input: safe to place in the page unescaped.
+    return Markup(source)
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("essaycheck", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
