@@ -149,25 +149,28 @@ def render_class_html(
     essays = _essay_views(results, rubric)
     marked = [result for result in results if not result.is_failed]
     script = _asset("sort.js")
-    return _environment().get_template("class.html").render(
-        rubric=rubric,
-        engine=_engine_lines(engine),
-        essays=essays,
-        marked=len(marked),
-        failed=len(results) - len(marked),
-        mean_score=sum(r.score for r in marked) / len(marked) if marked else None,
-        review_total=sum(essay.review for essay in essays),
-        coverage=_coverage_bars(marked, rubric),
-        histogram=_histogram_bars(marked),
-        histogram_max=_histogram_max(marked),
-        css=_asset("report.css"),
-        script=script,
-        csp=_content_security_policy(script),
-        labels=STATUS_LABELS,
-        symbols=STATUS_SYMBOLS,
-        bar_row_height=BAR_ROW_HEIGHT,
-        bar_label_width=BAR_LABEL_WIDTH,
-        bar_max_width=BAR_MAX_WIDTH,
+    return (
+        _environment()
+        .get_template("class.html")
+        .render(
+            rubric=rubric,
+            engine=_engine_lines(engine),
+            essays=essays,
+            marked=len(marked),
+            failed=len(results) - len(marked),
+            mean_score=sum(r.score for r in marked) / len(marked) if marked else None,
+            review_total=sum(essay.review for essay in essays),
+            coverage=_coverage_bars(marked, rubric),
+            histogram=_histogram_bars(marked),
+            css=_asset("report.css"),
+            script=script,
+            csp=_content_security_policy(script),
+            labels=STATUS_LABELS,
+            symbols=STATUS_SYMBOLS,
+            bar_row_height=BAR_ROW_HEIGHT,
+            bar_label_width=BAR_LABEL_WIDTH,
+            bar_max_width=BAR_MAX_WIDTH,
+        )
     )
 
 
@@ -181,14 +184,18 @@ def render_essays_html(
         rubric: the rubric they were marked against.
         engine: the engine's description (``Checker.engine_info()``), shown in the footer.
     """
-    return _environment().get_template("essays.html").render(
-        rubric=rubric,
-        engine=_engine_lines(engine),
-        essays=_essay_views(results, rubric),
-        css=_asset("report.css"),
-        csp=_content_security_policy(None),
-        labels=STATUS_LABELS,
-        symbols=STATUS_SYMBOLS,
+    return (
+        _environment()
+        .get_template("essays.html")
+        .render(
+            rubric=rubric,
+            engine=_engine_lines(engine),
+            essays=_essay_views(results, rubric),
+            css=_asset("report.css"),
+            csp=_content_security_policy(None),
+            labels=STATUS_LABELS,
+            symbols=STATUS_SYMBOLS,
+        )
     )
 
 
@@ -212,26 +219,24 @@ def highlight_segments(result: EssayResult) -> tuple[Segment, ...]:
     bounds = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     segments = []
     for start, end in pairwise(bounds):
-        covering = [point for s, e, point in spans if s <= start and end <= e]
+        covering = [(s, point) for s, e, point in spans if s <= start and end <= e]
         if not covering:
             segments.append(Segment(text[start:end]))
             continue
-        statuses = [_status(point) for point in covering]
+        statuses = [_status(point) for _, point in covering]
         segments.append(
             Segment(
                 text[start:end],
-                tuple(point.point.id for point in covering),
+                tuple(point.point.id for _, point in covering),
                 min(statuses, key=STATUSES.index),
                 tuple(
                     Label(point.point.id, status)
-                    for (s, _, point), status in zip(
-                        [span for span in spans if span[2] in covering], statuses, strict=True
-                    )
+                    for (s, point), status in zip(covering, statuses, strict=True)
                     if s == start
                 ),
                 "; ".join(
                     f"{point.point.id}: {STATUS_LABELS[status]}"
-                    for point, status in zip(covering, statuses, strict=True)
+                    for (_, point), status in zip(covering, statuses, strict=True)
                 ),
             )
         )
@@ -261,9 +266,7 @@ def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
     if result.is_failed:
         cells = tuple(Cell("failed", "not marked") for _ in rubric)
     else:
-        cells = tuple(
-            Cell(view.status, f"{view.id}: {_cell_title(view)}") for view in points
-        )
+        cells = tuple(Cell(view.status, f"{view.id}: {_cell_title(view)}") for view in points)
     return EssayView(
         anchor=anchor,
         result=result,
@@ -306,21 +309,13 @@ def _coverage_bars(marked: Sequence[EssayResult], rubric: Rubric) -> tuple[Bar, 
     return tuple(bars)
 
 
-def _histogram_counts(marked: Sequence[EssayResult]) -> list[int]:
+def _histogram_bars(marked: Sequence[EssayResult]) -> tuple[Bar, ...]:
     counts = [0] * HISTOGRAM_BINS
     for result in marked:
-        # Rounding first keeps 0.7 (7/10, stored as 0.69999...) in the 70% bin.
+        # Rounding first keeps a score such as 0.7 out of the bin below when the
+        # float product comes out as 6.9999...
         index = math.floor(round(result.score * HISTOGRAM_BINS, 9))
         counts[min(max(index, 0), HISTOGRAM_BINS - 1)] += 1
-    return counts
-
-
-def _histogram_max(marked: Sequence[EssayResult]) -> int:
-    return max(_histogram_counts(marked), default=0)
-
-
-def _histogram_bars(marked: Sequence[EssayResult]) -> tuple[Bar, ...]:
-    counts = _histogram_counts(marked)
     tallest = max(counts) or 1
     step = 100 // HISTOGRAM_BINS
     bars = []

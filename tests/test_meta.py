@@ -7,6 +7,7 @@ in README.md: "essaycheck check", "essaycheck mark", "essaycheck evaluate",
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import re
 from pathlib import Path
@@ -116,3 +117,18 @@ def test_every_error_derives_from_essaycheck_error() -> None:
 
     assert len(errors) >= 6
     assert all(issubclass(error, EssaycheckError) for error in errors)
+
+
+def test_readme_command_reference_is_the_commands_help() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "update_readme_help", REPO_DIR / "scripts" / "update_readme_help.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    readme = (REPO_DIR / "README.md").read_text("utf-8")
+
+    assert script.replace_reference(readme) == readme, (
+        "README's command reference differs from --help: run "
+        "python scripts/update_readme_help.py and review the diff"
+    )
