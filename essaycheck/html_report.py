@@ -42,6 +42,7 @@ STATUS_LABELS = {
 STATUS_SYMBOLS = {"covered": "✓", "review": "?", "missing": "✗", "failed": "–"}
 BAR_ROW_HEIGHT = 24
 BAR_LABEL_WIDTH = 230
+BAR_TEXT_WIDTH = 140
 BAR_MAX_WIDTH = 300
 LABEL_CHARS = 30
 
@@ -64,14 +65,12 @@ class Segment:
             empty for plain text.
         status: the status whose colour the highlight takes.
         labels: tags for the key points whose evidence starts here.
-        title: what a reader hovering the highlight is told.
     """
 
     text: str
     point_ids: tuple[str, ...] = ()
     status: str = ""
     labels: tuple[Label, ...] = ()
-    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +111,7 @@ class EssayView:
     points: tuple[PointView, ...]
     segments: tuple[Segment, ...]
     cells: tuple[Cell, ...]
+    grade: str | None
 
     @property
     def covered_points(self) -> tuple[PointView, ...]:
@@ -169,6 +169,7 @@ def render_class_html(
             symbols=STATUS_SYMBOLS,
             bar_row_height=BAR_ROW_HEIGHT,
             bar_label_width=BAR_LABEL_WIDTH,
+            bar_text_width=BAR_TEXT_WIDTH,
             bar_max_width=BAR_MAX_WIDTH,
         )
     )
@@ -234,10 +235,6 @@ def highlight_segments(result: EssayResult) -> tuple[Segment, ...]:
                     for (s, point), status in zip(covering, statuses, strict=True)
                     if s == start
                 ),
-                "; ".join(
-                    f"{point.point.id}: {STATUS_LABELS[status]}"
-                    for (_, point), status in zip(covering, statuses, strict=True)
-                ),
             )
         )
     return tuple(segments)
@@ -263,10 +260,6 @@ def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
         )
         for point in result.points
     )
-    if result.is_failed:
-        cells = tuple(Cell("failed", "not marked") for _ in rubric)
-    else:
-        cells = tuple(Cell(view.status, f"{view.id}: {_cell_title(view)}") for view in points)
     return EssayView(
         anchor=anchor,
         result=result,
@@ -274,7 +267,8 @@ def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
         review=sum(point.needs_review for point in result.points),
         points=points,
         segments=highlight_segments(result) if not result.is_failed else (),
-        cells=cells,
+        cells=tuple(Cell(view.status, _cell_title(view)) for view in points),
+        grade=None if result.is_failed else rubric.grade(result.score),
     )
 
 
@@ -285,11 +279,9 @@ def _status(point: PointResult) -> str:
 
 
 def _cell_title(view: PointView) -> str:
-    if view.status == "review":
-        leaning = "covered" if view.is_covered else "missing"
-        return f"needs review, counted as {leaning} ({view.score:.2f})"
-    note = " (not counted: see the essay)" if view.note else ""
-    return f"{STATUS_LABELS[view.status]} ({view.score:.2f}){note}"
+    leaning = "covered" if view.is_covered else "missing"
+    note = ", not counted" if view.note else ""
+    return f"{view.id}: {leaning} {view.score:.2f}{note}"
 
 
 def _coverage_bars(marked: Sequence[EssayResult], rubric: Rubric) -> tuple[Bar, ...]:

@@ -16,7 +16,7 @@
     if (type === "number") {
       return value === "" ? null : parseFloat(value);
     }
-    return value.toLocaleLowerCase();
+    return value;
   }
 
   function sortBy(header) {
@@ -32,7 +32,7 @@
         // Rows without a value (essays that were not marked) always go last.
         order = x === y ? 0 : x === null ? 1 : -1;
       } else {
-        order = x < y ? -1 : x > y ? 1 : 0;
+        order = type === "number" ? x - y : x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" });
         if (!ascending) {
           order = -order;
         }
