@@ -385,7 +385,12 @@ def test_mark_force_replaces_the_reports(
 
     assert result.exit_code == 0, result.output
     assert [row["file"] for row in _gradebook(out)] == ["ana.txt"]
-    assert sorted(p.name for p in out.iterdir()) == ["feedback", "gradebook.csv", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "feedback",
+        "gradebook.csv",
+        "report.html",
+        "results.json",
+    ]
     assert [p.name for p in (out / "feedback").iterdir()] == ["ana.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["essays", "reports"]
 

@@ -10,6 +10,7 @@ import hashlib
 import random
 import re
 import time
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -675,3 +676,36 @@ def test_a_class_of_300_renders_quickly_and_stays_small() -> None:
     page = soup(html)
     assert len(page.select("table.heatmap tbody tr")) == 300
     assert len(page.select("article.essay")) == 300
+
+
+def test_mark_writes_the_class_report_and_check_the_student_page(
+    tmp_path: Path, reuse_checker: list[Path | None]
+) -> None:
+    from click.testing import CliRunner
+
+    from essaycheck.cli import cli
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    runner = CliRunner()
+    out = tmp_path / "out"
+    marked = runner.invoke(
+        cli, ["mark", str(examples / "essays"), "-r", str(examples / "rubric.json"), "-o", str(out)]
+    )
+    page = runner.invoke(
+        cli,
+        [
+            "check",
+            str(examples / "essays" / "04-partial-priya.txt"),
+            "-r",
+            str(examples / "rubric.json"),
+            "-f",
+            "html",
+        ],
+    )
+
+    assert marked.exit_code == 0, marked.output
+    report = (out / "report.html").read_text("utf-8")
+    assert report.count("01-strong-amira.txt") >= 2
+    assert page.exit_code == 0, page.output
+    assert page.stdout.startswith("<!DOCTYPE html>")
+    assert "04-partial-priya.txt" in page.stdout

@@ -23,7 +23,7 @@ from essaycheck.cli.base import (
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("essays", nargs=-1, required=True)
 @rubric_option
-@format_option(["text", "json", "markdown", "line"])
+@format_option(["text", "json", "markdown", "html", "line"])
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 1),
@@ -71,6 +71,10 @@ def check(
         click.echo(render_markdown(results, rubric), nl=False)
     elif fmt == "line":
         click.echo(render_lines(results), nl=False)
+    elif fmt == "html":
+        from essaycheck.html_report import render_essays_html
+
+        click.echo(render_essays_html(results, rubric, checker.engine_info(calibration)), nl=False)
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         click.echo(render_text(results, rubric, colour=colour), nl=False, color=colour)
@@ -126,9 +130,10 @@ def mark(
     """Mark every essay in FOLDER (or a .zip) and write the class's reports to --out.
 
     Reads .txt, .md, .docx, .odt, .pdf, .rtf and .html files, and zips of them as
-    downloaded from Moodle or Canvas. Writes OUT/gradebook.csv (one row per essay:
-    file, student, score, a 1/0 column per key point, error), OUT/results.json
-    (the JSON report) and OUT/feedback/<essay>.md.
+    downloaded from Moodle or Canvas. Writes OUT/report.html (the class report:
+    open it in a browser), OUT/gradebook.csv (one row per essay: file, student,
+    score, a 1/0 column per key point, error), OUT/results.json (the JSON report)
+    and OUT/feedback/<essay>.md.
     An essay that cannot be read is recorded as failed and the batch goes on.
     Each essay's result is saved as soon as it is marked: after an interruption,
     run the same command with --resume to mark only what is missing.
