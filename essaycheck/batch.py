@@ -34,6 +34,7 @@ from essaycheck.report import (
     render_json,
 )
 from essaycheck.rubric import Rubric
+from essaycheck.workers import check_in_parallel
 
 GRADEBOOK = "gradebook.csv"
 RESULTS = "results.json"
@@ -66,6 +67,8 @@ def mark_folder(
     scale: float | None = None,
     calibration: Calibrator | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
+    jobs: int = 1,
+    load_checker: Callable[[], Checker] | None = None,
 ) -> BatchResult:
     """Mark every essay in ``folder`` (or a zip of submissions) and write the reports.
 
@@ -74,6 +77,8 @@ def mark_folder(
     results an interrupted run saved are reused (unless the essay has changed),
     and only the rest are marked. A teacher's ``calibration`` of the rubric, when
     given, re-scales every decision. ``scale`` adds a marks column to the gradebook.
+    With ``jobs`` > 1, essays are marked in that many worker processes, each
+    building its checker with ``load_checker``; the reports are the same.
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
@@ -114,7 +119,11 @@ def mark_folder(
             yield essay
 
     with open_journal(journal_path, key, resume=resume) as journal:
-        for result in checker.check_many(to_check(), rubric, calibration):
+        if jobs > 1 and load_checker is not None:
+            checked = check_in_parallel(to_check(), rubric, calibration, jobs, load_checker)
+        else:
+            checked = checker.check_many(to_check(), rubric, calibration)
+        for result in checked:
             write_entry(journal, fingerprints[result.name], result)
             done(result)
     ordered = tuple(results[name] for name in names)

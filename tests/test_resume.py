@@ -140,3 +140,25 @@ def test_mark_says_how_to_resume_after_ctrl_c(
 )
 def test_feedback_files_never_leave_the_feedback_folder(name: str, feedback: str) -> None:
     assert feedback_names((EssayResult(name),)) == {name: feedback}
+
+
+def test_two_worker_processes_write_the_same_reports_as_one(
+    checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
+) -> None:
+    from functools import partial
+
+    from conftest import MODELS_DIR
+
+    from essaycheck.feedback import load_checker
+
+    mark_folder(essays, example_rubric, checker, tmp_path / "one")
+    mark_folder(
+        essays,
+        example_rubric,
+        checker,
+        tmp_path / "two",
+        jobs=2,
+        load_checker=partial(load_checker, MODELS_DIR),
+    )
+
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -107,6 +108,14 @@ def check(
     help="Add a marks column to the gradebook: the covered share times SCALE (e.g. 20).",
 )
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Mark in this many worker processes (one per core is best).",
+)
+@click.option(
     "--resume",
     is_flag=True,
     help="Finish an interrupted run: reuse the essays it marked, mark only the rest.",
@@ -121,6 +130,7 @@ def mark(
     out_dir: Path,
     force: bool,
     scale: float | None,
+    jobs: int,
     resume: bool,
     quiet: bool,
     no_calibration: bool,
@@ -167,6 +177,8 @@ def mark(
                 force=force,
                 resume=resume,
                 scale=scale,
+                jobs=jobs,
+                load_checker=partial(load_checker, models_dir, engine),
                 calibration=calibration,
                 on_essay=lambda _: bar.update(),
             )
