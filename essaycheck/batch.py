@@ -17,7 +17,7 @@ from typing import Any
 
 from essaycheck.errors import EssayReadError, OutputError
 from essaycheck.feedback import Calibrator, Checker, EssayResult
-from essaycheck.html_report import render_class_html
+from essaycheck.html_report import stream_class_html
 from essaycheck.io.essays import Essay, Submission, collect_submissions
 from essaycheck.io.names import student_from_filename
 from essaycheck.journal import (
@@ -177,7 +177,8 @@ def _write_reports(
     try:
         (staging / GRADEBOOK).write_text(render_gradebook(results, rubric, scale), "utf-8")
         (staging / RESULTS).write_text(render_json(results, rubric, engine), "utf-8")
-        (staging / CLASS_REPORT).write_text(render_class_html(results, rubric, engine), "utf-8")
+        with (staging / CLASS_REPORT).open("w", encoding="utf-8") as report:
+            report.writelines(stream_class_html(results, rubric, engine))
         feedback_files = feedback_names(results)
         for result in results:
             target = staging / FEEDBACK / feedback_files[result.name]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -146,13 +146,20 @@ def render_class_html(
         rubric: the rubric they were marked against.
         engine: the engine's description (``Checker.engine_info()``), shown in the footer.
     """
+    return "".join(stream_class_html(results, rubric, engine))
+
+
+def stream_class_html(
+    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]
+) -> Iterator[str]:
+    """Yield the class report in pieces, so a large class is written without one huge string."""
     essays = _essay_views(results, rubric)
     marked = [result for result in results if not result.is_failed]
     script = _asset("sort.js")
     return (
         _environment()
         .get_template("class.html")
-        .render(
+        .generate(
             rubric=rubric,
             engine=_engine_lines(engine),
             essays=essays,

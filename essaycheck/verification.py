@@ -47,7 +47,9 @@ _PRONOUNS = {"he", "she", "his", "her", "him"}
 # A negation does not reach into coordinated clauses or reasons and conditions:
 # in "it did not go down well because pay was lower", "lower pay" is asserted.
 _CLAUSE_BREAKS = {"conj", "parataxis", "advcl", "mark"}
-MAX_CACHED_SENTENCES = 10_000
+# Parsed sentences are kept for reuse within a class, up to this many: a parsed
+# sentence holds its token vectors, so an unbounded cache would grow with the class.
+MAX_CACHED_SENTENCES = 500
 ENTITY_RECOGNISER = "ner"
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
@@ -176,6 +178,7 @@ class ClaimVerifier:
             self._docs.clear()
         parsed = self.nlp.pipe(missing, disable=[ENTITY_RECOGNISER])
         for sentence, doc in zip(missing, parsed, strict=True):
+            doc.tensor = doc.tensor[:0]  # the token vectors are not needed once parsed
             self._docs[sentence] = doc
 
     def _entities(self, doc: Doc) -> None:
