@@ -173,9 +173,11 @@ class ClaimVerifier:
         The entity recogniser costs as much as the parser and is rarely needed:
         it runs later, on a sentence that names someone the rubric does not.
         """
-        missing = list(dict.fromkeys(s for s in sentences if s not in self._docs))
+        requested = list(dict.fromkeys(sentences))
+        missing = [sentence for sentence in requested if sentence not in self._docs]
         if len(self._docs) + len(missing) > MAX_CACHED_SENTENCES:
-            self._docs.clear()
+            self._docs.clear()  # and parse every requested sentence again
+            missing = requested
         parsed = self.nlp.pipe(missing, disable=[ENTITY_RECOGNISER])
         for sentence, doc in zip(missing, parsed, strict=True):
             doc.tensor = doc.tensor[:0]  # the token vectors are not needed once parsed

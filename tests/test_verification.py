@@ -198,3 +198,21 @@ def test_a_correct_sentence_elsewhere_still_covers_the_point(
     assert point.note is None
     assert point.evidence is not None
     assert point.evidence.text.startswith("Trotsky")
+
+
+def test_a_full_cache_never_loses_a_sentence_being_verified(
+    verifier: ClaimVerifier,
+    claims: PreparedClaims,
+    small_rubric: Rubric,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import essaycheck.verification
+
+    monkeypatch.setattr(essaycheck.verification, "MAX_CACHED_SENTENCES", 1)
+    index = _index(small_rubric, "permanent-revolution")
+    first, second = "Trotsky did not want revolution abroad.", "He never said so."
+    verifier.parse_ahead([first])
+
+    objection = verifier.objection(claims, index, [first, second], "")
+
+    assert objection is not None
