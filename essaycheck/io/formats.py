@@ -15,27 +15,18 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from xml.sax import SAXException
-
-import docx
-import pypdf
-from bs4 import BeautifulSoup
-from bs4.dammit import EncodingDetector
-from bs4.element import NavigableString
-from bs4.exceptions import ParserRejectedMarkup
-from docx.exceptions import PythonDocxError
-from docx.opc.exceptions import OpcError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from lxml.etree import LxmlError
-from odf import opendocument, teletype
-from odf.namespaces import TEXTNS
-from pypdf.errors import DependencyError, PyPdfError
-from striprtf.striprtf import rtf_to_text
 
 from essaycheck.errors import EssayReadError
 from essaycheck.io.encodings import decode_text
+
+if TYPE_CHECKING:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+# Each format's library is imported by its reader, when a file of that format is
+# read: checking a .txt essay then never pays for pypdf, python-docx, lxml or bs4.
 
 MAX_ESSAY_BYTES = 10 * 1024 * 1024
 """The largest essay file read, in bytes; checked before reading."""
@@ -118,6 +109,8 @@ def read_rtf(data: bytes, name: str) -> Extracted:
     RTF spells non-ASCII characters as escapes (``\'e9``, ``\u8220``) in the
     code page the file declares, so the file's own encoding is not recorded.
     """
+    from striprtf.striprtf import rtf_to_text
+
     markup, _ = decode_text(data, name)
     try:
         # errors="replace": one byte the declared code page lacks costs a character,
@@ -131,6 +124,11 @@ def read_rtf(data: bytes, name: str) -> Extracted:
 
 def read_html(data: bytes, name: str) -> Extracted:
     """Read the visible text of an HTML page: scripts and styles dropped, blocks on lines."""
+    from bs4 import BeautifulSoup
+    from bs4.dammit import EncodingDetector
+    from bs4.element import NavigableString
+    from bs4.exceptions import ParserRejectedMarkup
+
     declared = EncodingDetector.find_declared_encoding(data, is_html=True)
     markup, encoding = decode_text(data, name, declared=declared)
     try:
@@ -157,6 +155,11 @@ def read_html(data: bytes, name: str) -> Extracted:
 
 def read_docx(data: bytes, name: str) -> Extracted:
     """Read a Word .docx with python-docx: its paragraphs and table cells, in order."""
+    import docx
+    from docx.exceptions import PythonDocxError
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
+
     if data.startswith(_OLE2):
         raise EssayReadError(
             f"{name}: is an old Word .doc or a password-protected Word file, not a .docx. "
@@ -177,6 +180,8 @@ class _BlockContainer(Protocol):
 
 
 def _docx_lines(container: _BlockContainer) -> Iterator[str]:
+    from docx.table import Table
+
     for block in container.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
@@ -193,6 +198,8 @@ def _docx_lines(container: _BlockContainer) -> Iterator[str]:
 
 def read_odt(data: bytes, name: str) -> Extracted:
     """Read an OpenDocument .odt with odfpy: its headings and paragraphs, in order."""
+    from odf import opendocument
+
     _check_unpacked_size(data, name)
     kind = "OpenDocument text (.odt)"
     printed = io.StringIO()
@@ -215,6 +222,9 @@ def read_odt(data: bytes, name: str) -> Extracted:
 
 
 def _odt_lines(element: Any) -> Iterator[str]:
+    from odf import teletype
+    from odf.namespaces import TEXTNS
+
     for child in element.childNodes:
         if getattr(child, "qname", None) in ((TEXTNS, "p"), (TEXTNS, "h")):
             yield teletype.extractText(child)
@@ -224,6 +234,9 @@ def _odt_lines(element: Any) -> Iterator[str]:
 
 def read_pdf(data: bytes, name: str) -> Extracted:
     """Read a PDF's text layer with pypdf, page after page."""
+    import pypdf
+    from pypdf.errors import DependencyError, PyPdfError
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
