@@ -181,30 +181,26 @@ class KeyPointMatcher:
             axis=-1,
         )
 
+    def preference(
+        self, features: Tensor, windows: Sequence[Window], rule: DecisionRule | None
+    ) -> Tensor:
+        """How much each window is preferred as each point's evidence: (windows, points).
+
+        The rule's log-odds (the centred cosine when there is no rule yet), less
+        a margin for a pair of sentences, so that evidence is as short as it can be.
+        """
+        strength = features[:, :, 0] if rule is None else rule.logits(features)
+        pairs = np.asarray([window.sentence_count > 1 for window in windows])
+        margin = PAIR_MARGIN if rule is not None else PAIR_MARGIN / 10
+        preferred: Tensor = strength - margin * pairs[:, np.newaxis]
+        return preferred
+
     def best_windows(
         self, features: Tensor, windows: Sequence[Window], rule: DecisionRule | None
     ) -> npt.NDArray[np.intp]:
         """Return each point's best window under the rule (by centred cosine if None)."""
-        strength = features[:, :, 0] if rule is None else rule.logits(features)
-        pairs = np.asarray([window.sentence_count > 1 for window in windows])
-        margin = PAIR_MARGIN if rule is not None else PAIR_MARGIN / 10
-        best: npt.NDArray[np.intp] = (strength - margin * pairs[:, np.newaxis]).argmax(axis=0)
+        best: npt.NDArray[np.intp] = self.preference(features, windows, rule).argmax(axis=0)
         return best
-
-    def point_features(
-        self,
-        windows: Sequence[Window],
-        prepared: PreparedRubric,
-        prior_cosine: float,
-        rule: DecisionRule | None,
-    ) -> tuple[Tensor, npt.NDArray[np.intp]]:
-        """Return each point's feature row at its best window, and that window's index."""
-        features = self.window_features(windows, prepared, prior_cosine)
-        points = len(prepared.rubric)
-        if not windows:
-            return np.zeros((points, len(FEATURES))), np.full(points, -1, dtype=np.intp)
-        best = self.best_windows(features, windows, rule)
-        return features[best, np.arange(points)], best
 
     def match(self, windows: Sequence[Window], prepared: PreparedRubric) -> list[PointMatch]:
         """Decide, for every key point, whether the windows cover it."""
@@ -213,8 +209,7 @@ class KeyPointMatcher:
             return [PointMatch(point.id, False, 0.0, False, None) for point in prepared.rubric]
         features = self.window_features(windows, prepared, rule.prior_cosine)
         scores = rule.score(features)
-        pairs = np.asarray([window.sentence_count > 1 for window in windows])
-        preference = rule.logits(features) - PAIR_MARGIN * pairs[:, np.newaxis]
+        preference = self.preference(features, windows, rule)
         pair_ending = {w.end: w for w in windows if w.sentence_count > 1}
         matches = []
         for column, point in enumerate(prepared.rubric):
