@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from machine import cpu_name, progress
 
 import essaycheck
 from essaycheck.calibration import Calibration, fit_calibration, read_teacher_marks
@@ -282,7 +283,7 @@ def measure_speed(records: list[LabelledText], models_dir: Path | None) -> Speed
 
     mark_corpus()  # warm-up: embeds the rubrics, fills caches
     engine_runs = [_timed(mark_corpus)[1] for _ in range(RUNS)]
-    _progress(f"engine: {engine_runs}")
+    progress(f"engine: {engine_runs}")
 
     nlp, spacy_load_seconds = _timed(lambda: spacy.load(SPACY_PIPELINE))
 
@@ -292,7 +293,7 @@ def measure_speed(records: list[LabelledText], models_dir: Path | None) -> Speed
 
     parse_corpus(texts[:20])  # warm-up
     spacy_runs = [_timed(lambda: parse_corpus(texts))[1] for _ in range(RUNS)]
-    _progress(f"spaCy: {spacy_runs}")
+    progress(f"spaCy: {spacy_runs}")
     return SpeedFigures(
         essays=len(texts),
         words=sum(len(text.split()) for text in texts),
@@ -366,7 +367,7 @@ def render_report(
         f"Produced by `{command}` (from the repository root) on "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, in {total_seconds:.0f} s.",
         "",
-        f"- machine: {platform.platform()}, {_cpu_name()}, {os.cpu_count()} CPUs; "
+        f"- machine: {platform.platform()}, {cpu_name()}, {os.cpu_count()} CPUs; "
         f"Python {platform.python_version()}",
         f"- essaycheck {essaycheck.__version__}; spaCy {version('spacy')}, "
         f"scikit-learn {version('scikit-learn')}, model2vec {version('model2vec')}",
@@ -614,20 +615,6 @@ def _side(value: float, reference: float) -> str:
     return "at or above" if value >= reference else "below"
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run every benchmark and print (or write) the Markdown report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -648,14 +635,14 @@ def main(argv: list[str] | None = None) -> None:
 
     started = time.perf_counter()
     data_dir = args.shared / "data"
-    _progress("speed (first, so load_checker() is timed on its first call)")
+    progress("speed (first, so load_checker() is timed on its first call)")
     speed = measure_speed(load_labelled(data_dir / "argkp" / "dev.jsonl"), args.models_dir)
     checker = load_checker(args.models_dir)
     data = []
     for name in ("argkp", "realsumm"):
-        _progress(f"accuracy: {name}/dev")
+        progress(f"accuracy: {name}/dev")
         data.append(evaluate_file(data_dir / name / "dev.jsonl", checker))
-    _progress("examples")
+    progress("examples")
     examples = check_examples(EXAMPLES, checker)
     calibrated = calibrate_examples(EXAMPLES, checker)
     example_speed = measure_example_speed(EXAMPLES, checker)
@@ -673,7 +660,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(report, encoding="utf-8")
-        _progress(f"written to {args.write}")
+        progress(f"written to {args.write}")
 
 
 if __name__ == "__main__":

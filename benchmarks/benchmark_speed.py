@@ -47,6 +47,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_name, progress
 from spacy.lang.en.stop_words import STOP_WORDS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -441,13 +442,13 @@ def _measure_precise(venv: Path, figures: Figures, essay: Path, rubric: Path, wo
         shutil.copyfile(path, folder / path.name)
     figures.precise_essays = len(figures.corpus.texts[:PRECISE_ESSAYS])
     figures.precise_words = sum(map(count_words, figures.corpus.texts[:PRECISE_ESSAYS]))
-    _progress(f"precise engine, {figures.precise_essays} essays")
+    progress(f"precise engine, {figures.precise_essays} essays")
     check = [str(executable), "check", str(essay), "-r", str(rubric), "--engine", "precise"]
     run(check, work)  # untimed: warms the file cache
     figures.precise_cold = run(check, work)
     command = mark_command(executable, folder, rubric, work / "out-precise")
     figures.precise = run([*command, "--quiet", "--force", "--engine", "precise"], work)
-    _progress(f"  {figures.precise.seconds:.1f} s")
+    progress(f"  {figures.precise.seconds:.1f} s")
 
 
 def measure(args: argparse.Namespace, work: Path) -> Figures:
@@ -456,35 +457,35 @@ def measure(args: argparse.Namespace, work: Path) -> Figures:
     rubric = work / "rubric.json"  # a copy: no calibration file beside it can interfere
     shutil.copyfile(args.rubric, rubric)
     pools = load_pools(args.shared)
-    _progress(f"sources: {pools.describe()}")
+    progress(f"sources: {pools.describe()}")
     essays = compose_essays(pools)
     texts = [next(essays) for _ in range(args.essays)]
     corpus = write_corpus(texts, work / "corpus")
     figures = Figures(corpus, pools.describe())
-    _progress(f"corpus: {len(texts):,} essays, {corpus.words:,} words in {corpus.folder}")
+    progress(f"corpus: {len(texts):,} essays, {corpus.words:,} words in {corpus.folder}")
 
     figures.help_seconds = median_seconds([str(executable), "mark", "--help"], work)
     command = [*mark_command(executable, corpus.folder, rubric, work / "out"), "--quiet"]
-    _progress("mark, one process")
+    progress("mark, one process")
     figures.mark = run([*command, "--force"], work)
-    _progress(f"  {figures.mark.seconds:.1f} s, {figures.mark_wps:,.0f} words/s")
+    progress(f"  {figures.mark.seconds:.1f} s, {figures.mark_wps:,.0f} words/s")
     figures.jobs_available = has_option(executable, "mark", "--jobs", work)
     if figures.jobs_available:
-        _progress("mark --jobs 2")
+        progress("mark --jobs 2")
         figures.mark_jobs = run([*command, "--force", "--jobs", "2"], work)
-        _progress(f"  {figures.mark_jobs.seconds:.1f} s")
+        progress(f"  {figures.mark_jobs.seconds:.1f} s")
 
     subset = texts[: args.reference_essays]
-    _progress(f"reference: {SPACY_PIPELINE}, all components, on {len(subset)} essays")
+    progress(f"reference: {SPACY_PIPELINE}, all components, on {len(subset)} essays")
     words, seconds, load_seconds = measure_reference(subset)
     figures.reference_essays, figures.reference_words = len(subset), words
     figures.reference_seconds, figures.reference_load_seconds = seconds, load_seconds
-    _progress(f"  {figures.reference_wps:,.0f} words/s")
+    progress(f"  {figures.reference_wps:,.0f} words/s")
 
     essay = work / "one-essay.txt"
     essay.write_text(cold_essay(pools), encoding="utf-8")
     figures.cold_words = count_words(essay.read_text(encoding="utf-8"))
-    _progress("cold start: check one essay; import spacy")
+    progress("cold start: check one essay; import spacy")
     check = [str(executable), "check", str(essay), "-r", str(rubric)]
     figures.cold_check = median_seconds(check, work)
     python = str(args.venv / "bin" / "python")
@@ -496,7 +497,7 @@ def measure(args: argparse.Namespace, work: Path) -> Figures:
             _measure_precise(args.precise_venv, figures, essay, rubric, work)
         except RuntimeError as err:  # installed but broken: say so in the table
             figures.precise_error = str(err).strip().splitlines()[-1]
-            _progress(f"  failed: {err}")
+            progress(f"  failed: {err}")
 
     if args.memory_essays:
         started = time.perf_counter()
@@ -506,10 +507,10 @@ def measure(args: argparse.Namespace, work: Path) -> Figures:
         memory_corpus = write_corpus(memory_texts, work / "memory-corpus")
         figures.memory_build_seconds = time.perf_counter() - started
         figures.memory_essays, figures.memory_words = len(memory_texts), memory_corpus.words
-        _progress(f"peak memory: mark {len(memory_texts):,} essays ({memory_corpus.words:,} words)")
+        progress(f"peak memory: mark {len(memory_texts):,} essays ({memory_corpus.words:,} words)")
         memory_command = mark_command(executable, memory_corpus.folder, rubric, work / "out-memory")
         figures.memory = run([*memory_command, "--quiet", "--force"], work)
-        _progress(f"  {figures.memory.seconds:.0f} s, peak RSS {figures.memory.peak_mb:,.0f} MB")
+        progress(f"  {figures.memory.seconds:.0f} s, peak RSS {figures.memory.peak_mb:,.0f} MB")
     return figures
 
 
@@ -616,7 +617,7 @@ def render(args: argparse.Namespace, command: str, figures: Figures, total: floa
         f"Produced by `{command}` (from the repository root) on "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, in {total / 60:.1f} min.",
         "",
-        f"- machine: {platform.platform()}, {_cpu_name()}, {os.cpu_count()} CPUs, "
+        f"- machine: {platform.platform()}, {cpu_name()}, {os.cpu_count()} CPUs, "
         f"{_memory_total()}; Python {platform.python_version()}",
         f"- essaycheck {_essaycheck_version(args.venv)} (`{_shown(args.venv)}`), "
         f"spaCy {version('spacy')}",
@@ -757,16 +758,6 @@ def _essaycheck_version(venv: Path) -> str:
     return shown.stdout.strip().rsplit(" ", 1)[-1] or "unknown"
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def _memory_total() -> str:
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -775,10 +766,6 @@ def _memory_total() -> str:
     except OSError:
         pass
     return "RAM unknown"
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -833,7 +820,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(report, encoding="utf-8")
-        _progress(f"written to {args.write}")
+        progress(f"written to {args.write}")
 
 
 if __name__ == "__main__":
