@@ -264,8 +264,11 @@ class Checker:
         """Parse, in one batch, each covered point's best evidence that needs a parse.
 
         One batch is far cheaper than sentence by sentence; a later candidate is
-        parsed on its own if the best one is rejected.
+        parsed on its own if the best one is rejected. An essay that covers no
+        point needs no parse, so the parser is not even loaded for it.
         """
+        if not any(match.is_covered for match in matches):
+            return
         verifier = self._verifier_now()
         claims = self._claims_for(rubric)
         verifier.parse_ahead(

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -106,9 +106,12 @@ class Rubric:
             data["bands"] = [{"min": band.min, "label": band.label} for band in self.bands]
         return data
 
-    @property
+    @cached_property
     def sha256(self) -> str:
-        """Fingerprint of the rubric's content (the same for its JSON and YAML forms)."""
+        """Fingerprint of the rubric's content (the same for its JSON and YAML forms).
+
+        Computed once per rubric: marking looks it up for every essay.
+        """
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
