@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -18,7 +19,7 @@ from essaycheck.matcher import KeyPointMatcher, PointMatch, PreparedRubric, load
 from essaycheck.nlp import (
     build_marking_nlp,
     default_models_dir,
-    load_parser_nlp,
+    load_checking_nlp,
     marking_embeddings,
 )
 from essaycheck.rubric import KeyPoint, Rubric
@@ -34,6 +35,7 @@ BATCH_SIZE = 64
 # A point whose only evidence denies it, or credits it to someone else, scores at
 # most this: clearly missing, not a close call.
 REJECTED_SCORE = 0.25
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -206,24 +208,44 @@ class Checker:
         """
         prepared = self.prepare(rubric)
         pairs = ((essay.text, essay) for essay in essays)
-        for doc, essay in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
-            matches = self.matcher.match(essay_windows(doc), prepared)
+        docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE)
+        for batch in _batches(docs, BATCH_SIZE):
+            matched = [
+                (doc, essay, self.matcher.match(essay_windows(doc), prepared))
+                for doc, essay in batch
+            ]
             if self._load_verifier is not None:
-                self._parse_best_evidence(matches, rubric, essay.text)
-            results = tuple(
-                self._verified(index, point, match, rubric, essay.text)
-                for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
+                self._parse_best_evidence(
+                    [(matches, essay.text) for _, essay, matches in matched], rubric
+                )
+            yield from (
+                self._result(doc, essay, matches, rubric, calibration)
+                for doc, essay, matches in matched
             )
-            result = EssayResult(
-                essay.name,
-                results,
-                text=essay.text,
-                student=essay.student,
-                warnings=essay_warnings(doc),
-                format=essay.format,
-                encoding=essay.encoding,
-            )
-            yield calibration.apply(result) if calibration is not None else result
+
+    def _result(
+        self,
+        doc: Doc,
+        essay: Essay,
+        matches: list[PointMatch],
+        rubric: Rubric,
+        calibration: Calibrator | None,
+    ) -> EssayResult:
+        """Verify an essay's matches and gather them into its result."""
+        results = tuple(
+            self._verified(index, point, match, rubric, essay.text)
+            for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
+        )
+        result = EssayResult(
+            essay.name,
+            results,
+            text=essay.text,
+            student=essay.student,
+            warnings=essay_warnings(doc),
+            format=essay.format,
+            encoding=essay.encoding,
+        )
+        return calibration.apply(result) if calibration is not None else result
 
     def _verified(
         self, index: int, point: KeyPoint, match: PointMatch, rubric: Rubric, text: str
@@ -260,19 +282,22 @@ class Checker:
             objection,
         )
 
-    def _parse_best_evidence(self, matches: list[PointMatch], rubric: Rubric, text: str) -> None:
-        """Parse, in one batch, each covered point's best evidence that needs a parse.
+    def _parse_best_evidence(
+        self, essays: list[tuple[list[PointMatch], str]], rubric: Rubric
+    ) -> None:
+        """Parse, in one batch for many essays, each covered point's best evidence that needs it.
 
         One batch is far cheaper than sentence by sentence; a later candidate is
-        parsed on its own if the best one is rejected. An essay that covers no
-        point needs no parse, so the parser is not even loaded for it.
+        parsed on its own if the best one is rejected. Essays that cover no
+        point need no parse, so the parser is not even loaded for them.
         """
-        if not any(match.is_covered for match in matches):
+        if not any(match.is_covered for matches, _ in essays for match in matches):
             return
         verifier = self._verifier_now()
         claims = self._claims_for(rubric)
         verifier.parse_ahead(
             sentence
+            for matches, text in essays
             for index, match in enumerate(matches)
             if match.is_covered and match.candidates
             for window in (match.candidates[0][0],)
@@ -291,6 +316,12 @@ class Checker:
         if key not in self._claims:
             self._claims[key] = self._verifier_now().prepare(rubric)
         return self._claims[key]
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 MIN_WORDS_TO_JUDGE = 40
@@ -340,7 +371,7 @@ def load_checker(models_dir: Path | None = None, engine: str = "fast") -> Checke
     nlp = build_marking_nlp(folder)
     embeddings, rule_folder = engine_parts(nlp, folder, engine)
     matcher = KeyPointMatcher(embeddings, load_rule(rule_folder))
-    return Checker(nlp, matcher, lambda: ClaimVerifier(load_parser_nlp()), engine)
+    return Checker(nlp, matcher, lambda: ClaimVerifier(load_checking_nlp()), engine)
 
 
 def check_essay(essay: Essay, rubric: Rubric, checker: Checker | None = None) -> EssayResult:

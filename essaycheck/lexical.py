@@ -10,7 +10,10 @@ a crude stem that lets "collective" match "collectivisation" and "farms" match
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 from spacy.lang.en.stop_words import STOP_WORDS
 
 STEM_LENGTH = 5
@@ -27,3 +30,22 @@ def content_stems(text: str) -> frozenset[str]:
 def overlap(window: frozenset[str], point: frozenset[str]) -> float:
     """Share of the point's stems found in the window (0 when the point has none)."""
     return len(window & point) / len(point) if point else 0.0
+
+
+def overlaps(
+    windows: Sequence[frozenset[str]], points: Sequence[frozenset[str]]
+) -> npt.NDArray[np.float64]:
+    """``overlap`` of every window with every point at once: shape (windows, points)."""
+    vocabulary = {stem: index for index, stem in enumerate(sorted(frozenset().union(*points)))}
+    in_point = np.zeros((len(points), len(vocabulary)))
+    for row, stems in enumerate(points):
+        in_point[row, [vocabulary[stem] for stem in stems]] = 1.0
+    in_window = np.zeros((len(windows), len(vocabulary)))
+    for row, stems in enumerate(windows):
+        in_window[row, [vocabulary[stem] for stem in stems & vocabulary.keys()]] = 1.0
+    sizes = in_point.sum(axis=1)
+    shared = in_window @ in_point.T
+    shares: npt.NDArray[np.float64] = np.divide(
+        shared, sizes, out=np.zeros_like(shared), where=sizes > 0
+    )
+    return shares

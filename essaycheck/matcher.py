@@ -23,9 +23,10 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
+from essaycheck import lexical
 from essaycheck.embeddings import Embeddings, Matrix
 from essaycheck.errors import ModelError, NotFittedError
-from essaycheck.lexical import content_stems, overlap
+from essaycheck.lexical import content_stems
 from essaycheck.rubric import Rubric
 from essaycheck.windows import Window
 
@@ -161,10 +162,7 @@ class KeyPointMatcher:
             return np.zeros((0, points, len(FEATURES)))
         window_vectors = self.embeddings.embed_windows(windows)
         by_phrasing = window_vectors @ prepared.vectors.T
-        window_stems = [content_stems(window.text) for window in windows]
-        overlaps_by_phrasing = np.asarray(
-            [[overlap(stems, phrasing) for phrasing in prepared.stems] for stems in window_stems]
-        )
+        overlaps_by_phrasing = lexical.overlaps(window_stems(windows), prepared.stems)
         cosines = np.full((len(windows), points), -1.0)
         overlaps = np.zeros((len(windows), points))
         for column, owner in enumerate(prepared.owners):
@@ -265,6 +263,19 @@ class KeyPointMatcher:
                 "KeyPointMatcher has no decision rule: call fit() or load it with load_rule()"
             )
         return self.rule_
+
+
+def window_stems(windows: Sequence[Window]) -> list[frozenset[str]]:
+    """The content stems of every window, each sentence's found once."""
+    by_sentence: dict[str, frozenset[str]] = {}
+    for window in windows:
+        for sentence in window.sentences or (window.text,):
+            if sentence not in by_sentence:
+                by_sentence[sentence] = content_stems(sentence)
+    return [
+        frozenset().union(*(by_sentence[s] for s in window.sentences or (window.text,)))
+        for window in windows
+    ]
 
 
 def _with_antecedent(window: Window, pair_ending: dict[int, Window]) -> Window:

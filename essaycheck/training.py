@@ -214,7 +214,7 @@ def train_decision_rule(
     from essaycheck.nlp import (
         build_marking_nlp,
         default_models_dir,
-        load_parser_nlp,
+        load_checking_nlp,
     )
     from essaycheck.verification import ClaimVerifier
 
@@ -234,7 +234,7 @@ def train_decision_rule(
         )
     figures: dict[str, Any] = {"train": fit_matcher(fitted, nlp, matcher)}
     if held_out is not None:
-        checker = Checker(nlp, matcher, lambda: ClaimVerifier(load_parser_nlp()), engine)
+        checker = Checker(nlp, matcher, lambda: ClaimVerifier(load_checking_nlp()), engine)
         dev = compute_metrics(list(score_texts(held_out, checker)))
         figures["dev"] = {
             key: round(value, 4) if isinstance(value, float) else value

@@ -22,26 +22,37 @@ Windows with none of the cue words are passed without parsing, so marking stays 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Token
 
+from essaycheck.lexical import STEM_LENGTH, content_stems
 from essaycheck.rubric import Rubric
 
 ObjectionKind = Literal["negated", "misattributed"]
 
 _NEGATORS = {"not", "n't", "never", "no", "without", "nor", "neither", "nobody", "nothing"}
-_NEGATING_VERBS = {"reject", "oppose", "deny", "refuse", "dismiss", "abandon", "disagree"}
 _NOT_A_NEGATION_AFTER = {"only", "just", "merely", "simply", "alone"}
+_NEGATING_VERB = re.compile(
+    r"reject\w*|oppos\w*|den(?:y|ied|ies|ying)|refus\w*|dismiss\w*|abandon\w*|disagree\w*"
+)
 _NEGATION_CUE = re.compile(
-    r"\b(?:not|never|no|without|nor|neither|nobody|nothing|reject\w*|oppos\w*|den(?:y|ied|ies)"
-    r"|refus\w*|dismiss\w*|abandon\w*|disagree\w*)\b|n't",
+    rf"\b(?:not|never|no|without|nor|neither|nobody|nothing|{_NEGATING_VERB.pattern})\b|n't",
     re.IGNORECASE,
 )
+# "Trotsky argued...": a person's name followed by one of these is the subject.
+_CREDITING_VERBS = (
+    r"\w+ed|was|is|said|says|thought|thinks|felt|feels|held|holds|saw|sees|wrote|writes"
+    r"|believes|argues|wants|insists|claims|calls|warns|hopes|fears|sought|seeks|made|led"
+    r"|took|wanted|could|would|did|does"
+)
+# The fine-grained tags of proper nouns: the checks read tags, not coarse parts of speech.
+_PROPER_NOUN_TAGS = {"NNP", "NNPS"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "agent", "csubj"}
 _PRONOUNS = {"he", "she", "his", "her", "him"}
 # A negation does not reach into coordinated clauses or reasons and conditions:
@@ -49,7 +60,7 @@ _PRONOUNS = {"he", "she", "his", "her", "him"}
 _CLAUSE_BREAKS = {"conj", "parataxis", "advcl", "mark"}
 # Parsed sentences are kept for reuse within a class, up to this many: a parsed
 # sentence holds its token vectors, so an unbounded cache would grow with the class.
-MAX_CACHED_SENTENCES = 500
+MAX_CACHED_SENTENCES = 2000
 ENTITY_RECOGNISER = "ner"
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
@@ -69,11 +80,11 @@ class Objection:
 
 @dataclass(frozen=True)
 class PointClaim:
-    """Who a key point credits its claim to, and which of its words are negated."""
+    """Who a key point credits its claim to, its content stems, and which of them are negated."""
 
     agent: str | None
     negated: frozenset[str]
-    lemmas: frozenset[str]
+    stems: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -102,9 +113,9 @@ class ClaimVerifier:
         docs = list(self.nlp.pipe(point.text for point in rubric))
         agents = [_agent(doc) for doc in docs]
         people = frozenset(agent for agent in agents if agent)
-        names = {person.lower() for person in people}
+        names = {_stem_of(person) for person in people}
         claims = tuple(
-            PointClaim(agent, _negated_lemmas(doc), _lemmas(doc) - names)
+            PointClaim(agent, _negated_stems(doc), _stems(doc) - names)
             for doc, agent in zip(docs, agents, strict=True)
         )
         pattern = (
@@ -130,19 +141,18 @@ class ClaimVerifier:
         """
         claim = prepared.claims[index]
         text = " ".join(sentences)
-        if not self.needs_parse(prepared, index, sentences, context):
-            return None
-        if _NEGATION_CUE.search(text) or claim.negated:
+        if _may_deny(sentences, claim):
             docs = self._parse(sentences)
-            shared = claim.lemmas & frozenset().union(*(_lemmas(doc) for doc in docs))
-            negated = frozenset().union(*(_negated_lemmas(doc) for doc in docs))
+            shared = claim.stems & frozenset().union(*(_stems(doc) for doc in docs))
+            negated = frozenset().union(*(_negated_stems(doc) for doc in docs))
             flipped = {stem for stem in shared if (stem in negated) != (stem in claim.negated)}
             if shared and len(flipped) * 2 > len(shared):
                 return Objection("negated", f"your essay says the opposite: “{_one_line(text)}”")
         if claim.agent is None or not _may_credit_someone_else(text, context, claim, prepared):
             return None
         docs = self._parse(sentences)
-        named = _named_roles(docs, prepared.people, _last_person(context, prepared), self._entities)
+        self._recognise_entities(docs, prepared.people)
+        named = _named_roles(docs, prepared.people, _last_person(context, prepared))
         if claim.agent in named.credited:
             return None
         others = sorted(named.subjects - {claim.agent})
@@ -162,9 +172,9 @@ class ClaimVerifier:
         person in it, and needs no parse.
         """
         claim = prepared.claims[index]
-        text = " ".join(sentences)
-        if _NEGATION_CUE.search(text) or claim.negated:
+        if _may_deny(sentences, claim):
             return True
+        text = " ".join(sentences)
         return claim.agent is not None and _may_credit_someone_else(text, context, claim, prepared)
 
     def parse_ahead(self, sentences: Iterable[str]) -> None:
@@ -183,10 +193,26 @@ class ClaimVerifier:
             doc.tensor = doc.tensor[:0]  # the token vectors are not needed once parsed
             self._docs[sentence] = doc
 
-    def _entities(self, doc: Doc) -> None:
-        """Recognise the named entities of a parsed sentence, once."""
-        if not doc.has_annotation("ENT_IOB"):
-            self.nlp.get_pipe(ENTITY_RECOGNISER)(doc)
+    def _recognise_entities(self, docs: list[Doc], people: frozenset[str]) -> None:
+        """Run the entity recogniser, once, on the sentences that need it.
+
+        Only a proper-noun subject who is not one of the rubric's people needs
+        it: is "Bukharin" a person, or "Russia" a place?
+        """
+        names = {person.lower() for person in people}
+        needed = [
+            doc
+            for doc in docs
+            if not doc.has_annotation("ENT_IOB")
+            and any(_maybe_person(token) and token.lower_ not in names for token in doc)
+        ]
+        recogniser = self.nlp.get_pipe(ENTITY_RECOGNISER)
+        if isinstance(recogniser, EntityRecognizer):
+            for _ in recogniser.pipe(needed):  # in place, in one batch
+                pass
+        else:
+            for doc in needed:
+                recogniser(doc)
 
     def _parse(self, sentences: Sequence[str]) -> list[Doc]:
         """Parse each sentence once: windows overlap, so sentences recur."""
@@ -208,25 +234,20 @@ def _agent(doc: Doc) -> str | None:
             if child.dep_ not in _SUBJECT_DEPS:
                 continue
             for token in (child, *(c for c in child.children if c.dep_ == "poss")):
-                if token.pos_ == "PROPN" and token.ent_type_ not in {"GPE", "LOC", "ORG"}:
+                if token.tag_ in _PROPER_NOUN_TAGS and token.ent_type_ not in {"GPE", "LOC", "ORG"}:
                     return token.text
-            if child.dep_ == "nsubj" and child.pos_ == "PROPN":
+            if child.dep_ == "nsubj" and child.tag_ in _PROPER_NOUN_TAGS:
                 return child.text
     return None
 
 
-def _named_roles(
-    docs: list[Doc],
-    people: frozenset[str],
-    previous: str | None,
-    entities: Callable[[Doc], None],
-) -> _Roles:
+def _named_roles(docs: list[Doc], people: frozenset[str], previous: str | None) -> _Roles:
     """Which people the sentences make a subject, and which they credit at all."""
     subjects: set[str] = set()
     credited: set[str] = set()
     current = previous
     for token in (token for doc in docs for token in doc):
-        name = _person(token, people, entities)
+        name = _person(token, people)
         if token.lower_ in _PRONOUNS and current:
             name = current
         elif name:
@@ -243,20 +264,48 @@ def _named_roles(
     return _Roles(frozenset(subjects), frozenset(credited))
 
 
-def _person(token: Token, people: frozenset[str], entities: Callable[[Doc], None]) -> str | None:
+def _person(token: Token, people: frozenset[str]) -> str | None:
     """The rubric's person this token names, or another person who is a subject.
 
     A proper noun subject counts as a person unless the entity recogniser (run
-    only now, on this sentence) calls it a place, group or organisation: the
-    small English model misses many historical names.
+    on just the sentences with such a subject) calls it a place, group or
+    organisation: the small English model misses many historical names.
     """
     for person in people:
         if token.text.lower() == person.lower():
             return person
-    if token.pos_ != "PROPN" or token.dep_ not in _SUBJECT_DEPS or not token.text[:1].isupper():
+    if not _maybe_person(token):
         return None
-    entities(token.doc)
     return token.text if token.ent_type_ in {"PERSON", ""} else None
+
+
+def _maybe_person(token: Token) -> bool:
+    """A capitalised proper-noun subject: a person, unless it names a place or group."""
+    return (
+        token.tag_ in _PROPER_NOUN_TAGS and token.dep_ in _SUBJECT_DEPS and token.text[:1].isupper()
+    )
+
+
+def _may_deny(sentences: Sequence[str], claim: PointClaim) -> bool:
+    """A cheap look for a negation that could deny the point, so most windows need no parse.
+
+    The point is denied when most of the content words the evidence shares with
+    it are negated. A negation governs words after it in its sentence (its
+    subject, which it does not govern, comes before it), so when too few of the
+    shared words follow a negation word, the evidence cannot deny the point. A
+    point that is itself negated is always parsed: its words must be negated too.
+    """
+    if claim.negated:
+        return True
+    shared: set[str] = set()
+    after_cue: set[str] = set()
+    for sentence in sentences:
+        stems = content_stems(sentence) & claim.stems
+        shared |= stems
+        cue = _NEGATION_CUE.search(sentence)
+        if cue is not None:
+            after_cue |= content_stems(sentence[cue.start() :]) & stems
+    return len(after_cue) * 2 > len(shared)
 
 
 def _may_credit_someone_else(
@@ -268,6 +317,8 @@ def _may_credit_someone_else(
     when the point's own person is not named, a capitalised word the rubric never
     uses (perhaps a person the rubric does not know).
     """
+    if claim.agent is not None and _credits(text, claim.agent):
+        return False
     agent = (claim.agent or "").lower()
     named = (
         {name.lower() for name in prepared.people_pattern.findall(text)}
@@ -291,6 +342,19 @@ def _may_credit_someone_else(
     )
 
 
+def _credits(text: str, person: str) -> bool:
+    """Whether the text surely credits the person: "by Trotsky", "Trotsky argued".
+
+    Not "Trotsky's": in "wider support than Trotsky's" he is credited with nothing.
+    """
+    name = re.escape(person)
+    pattern = (
+        rf"\b(?:by|to) {name}\b"
+        rf"|\b{name} (?:\w+ly |also |himself |had |has |then |still )?(?:{_CREDITING_VERBS})\b"
+    )
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
 def _last_person(context: str, prepared: PreparedClaims) -> str | None:
     if prepared.people_pattern is None:
         return None
@@ -301,13 +365,17 @@ def _last_person(context: str, prepared: PreparedClaims) -> str | None:
     return next(person for person in prepared.people if person.lower() == last)
 
 
-def _lemmas(doc: Doc) -> frozenset[str]:
-    """The lemmas of the content words."""
-    return frozenset(t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop)
+def _stem_of(word: str) -> str:
+    return word.lower()[:STEM_LENGTH]
 
 
-def _negated_lemmas(doc: Doc) -> frozenset[str]:
-    """The content words' lemmas under an odd number of negations."""
+def _stems(doc: Doc) -> frozenset[str]:
+    """The stems of the content words (as the matcher cuts them: see essaycheck.lexical)."""
+    return frozenset(_stem_of(t.text) for t in doc if t.is_alpha and not t.is_stop)
+
+
+def _negated_stems(doc: Doc) -> frozenset[str]:
+    """The content words' stems under an odd number of negations."""
     negated: set[str] = set()
     for token in doc:
         scope = _negation_scope(token)
@@ -317,7 +385,7 @@ def _negated_lemmas(doc: Doc) -> frozenset[str]:
 
 
 def _negation_scope(token: Token) -> set[str] | None:
-    """The content lemmas a negation word governs, or None if the token negates nothing."""
+    """The content stems a negation word governs, or None if the token negates nothing."""
     lower = token.lower_
     following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
     if lower in {"not", "n't"} and following in _NOT_A_NEGATION_AFTER:
@@ -327,29 +395,29 @@ def _negation_scope(token: Token) -> set[str] | None:
     elif lower == "no" and token.dep_ == "det":
         head = token.head.head if token.head.dep_ in _SUBJECT_DEPS else token.head
     elif (lower == "without" and token.dep_ == "prep") or (
-        token.pos_ == "VERB" and token.lemma_.lower() in _NEGATING_VERBS
+        token.tag_.startswith("VB") and _NEGATING_VERB.fullmatch(lower)
     ):
         head = token
     else:
         return None
-    return _scope_lemmas(head)
+    return _scope_stems(head)
 
 
-def _scope_lemmas(head: Token) -> set[str]:
-    """Content lemmas a negated head governs: not its subject, not coordinated clauses."""
-    lemmas: set[str] = set()
+def _scope_stems(head: Token) -> set[str]:
+    """Content stems a negated head governs: not its subject, not coordinated clauses."""
+    stems: set[str] = set()
     stack = [head]
     while stack:
         token = stack.pop()
         if token.is_alpha and not token.is_stop:
-            lemmas.add(token.lemma_.lower())
+            stems.add(_stem_of(token.text))
         stack.extend(
             child
             for child in token.children
             if child.dep_ not in _CLAUSE_BREAKS
             and not (token is head and child.dep_ in _SUBJECT_DEPS)
         )
-    return lemmas
+    return stems
 
 
 def _one_line(text: str) -> str:

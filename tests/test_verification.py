@@ -11,14 +11,14 @@ import pytest
 
 from essaycheck.feedback import Checker
 from essaycheck.io.essays import Essay
-from essaycheck.nlp import load_parser_nlp
+from essaycheck.nlp import load_checking_nlp
 from essaycheck.rubric import Rubric
 from essaycheck.verification import ClaimVerifier, PreparedClaims
 
 
 @pytest.fixture(scope="module")
 def verifier() -> ClaimVerifier:
-    return ClaimVerifier(load_parser_nlp())
+    return ClaimVerifier(load_checking_nlp())
 
 
 @pytest.fixture(scope="module")
