@@ -370,7 +370,7 @@ def render_report(
         f"- machine: {platform.platform()}, {cpu_name()}, {os.cpu_count()} CPUs; "
         f"Python {platform.python_version()}",
         f"- essaycheck {essaycheck.__version__}; spaCy {version('spacy')}, "
-        f"scikit-learn {version('scikit-learn')}, model2vec {version('model2vec')}",
+        f"scikit-learn {version('scikit-learn')}, tokenizers {version('tokenizers')}",
         "- engine: " + ", ".join(f"{key} `{value}`" for key, value in engine.items()),
         "- features per window: " + ", ".join(f"`{name}`" for name in FEATURES),
         "",

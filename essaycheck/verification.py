@@ -141,13 +141,8 @@ class ClaimVerifier:
         """
         claim = prepared.claims[index]
         text = " ".join(sentences)
-        if _may_deny(sentences, claim):
-            docs = self._parse(sentences)
-            shared = claim.stems & frozenset().union(*(_stems(doc) for doc in docs))
-            negated = frozenset().union(*(_negated_stems(doc) for doc in docs))
-            flipped = {stem for stem in shared if (stem in negated) != (stem in claim.negated)}
-            if shared and len(flipped) * 2 > len(shared):
-                return Objection("negated", f"your essay says the opposite: “{_one_line(text)}”")
+        if self._denies(sentences, claim):
+            return Objection("negated", f"your essay says the opposite: “{_one_line(text)}”")
         if claim.agent is None or not _may_credit_someone_else(text, context, claim, prepared):
             return None
         docs = self._parse(sentences)
@@ -172,16 +167,35 @@ class ClaimVerifier:
         person in it, and needs no parse.
         """
         claim = prepared.claims[index]
-        if _may_deny(sentences, claim):
+        if _may_deny(sentences, claim, _shared_stems(sentences, claim)):
             return True
         text = " ".join(sentences)
         return claim.agent is not None and _may_credit_someone_else(text, context, claim, prepared)
 
-    def parse_ahead(self, sentences: Iterable[str]) -> None:
+    def _denies(self, sentences: Sequence[str], claim: PointClaim) -> bool:
+        """Whether most content words the evidence shares with the point have the other polarity.
+
+        Without a negation word in the evidence nothing in it is negated, and no
+        parse is needed to tell.
+        """
+        shared = _shared_stems(sentences, claim)
+        if not shared:
+            return False
+        negated: frozenset[str] = frozenset()
+        if any(_NEGATION_CUE.search(sentence) for sentence in sentences):
+            if not _may_deny(sentences, claim, shared):
+                return False
+            negated = frozenset().union(*(_negated_stems(doc) for doc in self._parse(sentences)))
+        flipped = {stem for stem in shared if (stem in negated) != (stem in claim.negated)}
+        return len(flipped) * 2 > len(shared)
+
+    def parse_ahead(self, sentences: Iterable[str], people: frozenset[str] | None = None) -> None:
         """Parse, in one batch, sentences that are about to be verified.
 
         The entity recogniser costs as much as the parser and is rarely needed:
-        it runs later, on a sentence that names someone the rubric does not.
+        it runs only on a sentence with a proper-noun subject who is not one of
+        the rubric's ``people`` (when they are given, here and in one batch;
+        else later, when the sentence is verified).
         """
         requested = list(dict.fromkeys(sentences))
         missing = [sentence for sentence in requested if sentence not in self._docs]
@@ -192,6 +206,8 @@ class ClaimVerifier:
         for sentence, doc in zip(missing, parsed, strict=True):
             doc.tensor = doc.tensor[:0]  # the token vectors are not needed once parsed
             self._docs[sentence] = doc
+        if people is not None:
+            self._recognise_entities([self._docs[sentence] for sentence in missing], people)
 
     def _recognise_entities(self, docs: list[Doc], people: frozenset[str]) -> None:
         """Run the entity recogniser, once, on the sentences that need it.
@@ -286,25 +302,28 @@ def _maybe_person(token: Token) -> bool:
     )
 
 
-def _may_deny(sentences: Sequence[str], claim: PointClaim) -> bool:
-    """A cheap look for a negation that could deny the point, so most windows need no parse.
+def _shared_stems(sentences: Sequence[str], claim: PointClaim) -> frozenset[str]:
+    """The point's content stems that the evidence uses."""
+    return claim.stems & frozenset().union(*(content_stems(sentence) for sentence in sentences))
+
+
+def _may_deny(sentences: Sequence[str], claim: PointClaim, shared: frozenset[str]) -> bool:
+    """Whether a negation in the evidence could deny the point: if so, it must be parsed.
 
     The point is denied when most of the content words the evidence shares with
-    it are negated. A negation governs words after it in its sentence (its
-    subject, which it does not govern, comes before it), so when too few of the
-    shared words follow a negation word, the evidence cannot deny the point. A
-    point that is itself negated is always parsed: its words must be negated too.
+    it are negated (or, for a negated point, not negated). A negation governs
+    words after it in its sentence (its subject, which it does not govern, comes
+    before it), so when too few of the shared words follow a negation word, the
+    evidence cannot deny a plain point. A negated point is parsed whenever the
+    evidence has a negation word.
     """
-    if claim.negated:
-        return True
-    shared: set[str] = set()
     after_cue: set[str] = set()
     for sentence in sentences:
-        stems = content_stems(sentence) & claim.stems
-        shared |= stems
         cue = _NEGATION_CUE.search(sentence)
         if cue is not None:
-            after_cue |= content_stems(sentence[cue.start() :]) & stems
+            if claim.negated:
+                return True
+            after_cue |= content_stems(sentence[cue.start() :]) & shared
     return len(after_cue) * 2 > len(shared)
 
 
