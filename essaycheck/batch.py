@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,16 +22,17 @@ from essaycheck.io.essays import Essay, Submission, collect_submissions
 from essaycheck.io.names import student_from_filename
 from essaycheck.journal import (
     JournalKey,
+    StoredResults,
     essay_fingerprint,
+    index_journal,
     open_journal,
-    read_journal,
     write_entry,
 )
 from essaycheck.report import (
     render_class_summary,
     render_feedback,
     render_gradebook,
-    render_json,
+    stream_json,
 )
 from essaycheck.rubric import Rubric
 from essaycheck.workers import check_in_parallel
@@ -44,16 +45,12 @@ FEEDBACK = "feedback"
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What a batch produced: every essay's result and where the reports are."""
+    """What a batch produced: how many essays, which failed, and where the reports are."""
 
-    results: tuple[EssayResult, ...]
+    count: int
+    failed: tuple[EssayResult, ...]
     out_dir: Path
     summary: str
-
-    @property
-    def failed(self) -> tuple[EssayResult, ...]:
-        """The essays that could not be marked."""
-        return tuple(result for result in self.results if result.is_failed)
 
 
 def mark_folder(
@@ -72,13 +69,15 @@ def mark_folder(
 ) -> BatchResult:
     """Mark every essay in ``folder`` (or a zip of submissions) and write the reports.
 
-    Each result is saved to a journal beside ``out_dir`` as soon as it is marked;
-    the reports are written only when every essay is in. With ``resume``, the
-    results an interrupted run saved are reused (unless the essay has changed),
-    and only the rest are marked. A teacher's ``calibration`` of the rubric, when
-    given, re-scales every decision. ``scale`` adds a marks column to the gradebook.
-    With ``jobs`` > 1, essays are marked in that many worker processes, each
-    building its checker with ``load_checker``; the reports are the same.
+    Each result is saved to a journal beside ``out_dir`` as soon as it is marked,
+    and is not kept in memory: the reports are written from the journal once
+    every essay is in, so a class of any size marks in the same memory. With
+    ``resume``, the results an interrupted run saved are reused (unless the
+    essay has changed), and only the rest are marked. A teacher's
+    ``calibration`` of the rubric, when given, re-scales every decision.
+    ``scale`` adds a marks column to the gradebook. With ``jobs`` > 1, essays
+    are marked in that many worker processes, each building its checker with
+    ``load_checker``; the reports are the same.
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
@@ -92,44 +91,52 @@ def mark_folder(
     engine = checker.engine_info(calibration)
     key = JournalKey(rubric.sha256, json.dumps(engine, sort_keys=True))
     journal_path = journal_for(out_dir)
-    saved = read_journal(journal_path, key, rubric) if resume else {}
+    saved = index_journal(journal_path, key) if resume else {}
     submissions = collect_submissions(folder)
     names = [submission.name for submission in submissions]
-    results: dict[str, EssayResult] = {}
+    failed: list[EssayResult] = []
     fingerprints: dict[str, str] = {}
 
-    def done(result: EssayResult) -> None:
-        results[result.name] = result
-        if on_essay is not None:
-            on_essay(result)
-
-    def to_check() -> Iterator[Essay]:
-        """Read each essay only when its turn comes: a class never sits in memory."""
-        for submission in submissions:
-            try:
-                essay = submission.load()
-            except EssayReadError as err:
-                done(EssayResult(submission.name, error=str(err), student=_student(submission)))
-                continue
-            fingerprint = essay_fingerprint(essay.text)
-            if submission.name in saved and saved[submission.name][0] == fingerprint:
-                done(saved[submission.name][1])
-                continue
-            fingerprints[submission.name] = fingerprint
-            yield essay
-
     with open_journal(journal_path, key, resume=resume) as journal:
+
+        def done(result: EssayResult, fingerprint: str | None = None) -> None:
+            if fingerprint is not None:
+                write_entry(journal, fingerprint, result)
+            if on_essay is not None:
+                on_essay(result)
+
+        def to_check() -> Iterator[Essay]:
+            """Read each essay only when its turn comes: a class never sits in memory."""
+            for submission in submissions:
+                try:
+                    essay = submission.load()
+                except EssayReadError as err:
+                    result = EssayResult(
+                        submission.name, error=str(err), student=_student(submission)
+                    )
+                    failed.append(result)
+                    done(result, fingerprint="")
+                    continue
+                fingerprint = essay_fingerprint(essay.text)
+                entry = saved.get(submission.name)
+                if entry is not None and entry.fingerprint == fingerprint:
+                    done(StoredResults(journal_path, [entry.offset], rubric)[0])
+                    continue
+                fingerprints[submission.name] = fingerprint
+                yield essay
+
         if jobs > 1 and load_checker is not None:
             checked = check_in_parallel(to_check(), rubric, calibration, jobs, load_checker)
         else:
             checked = checker.check_many(to_check(), rubric, calibration)
         for result in checked:
-            write_entry(journal, fingerprints[result.name], result)
-            done(result)
-    ordered = tuple(results[name] for name in names)
-    _write_reports(ordered, rubric, engine, out_dir, scale)
+            done(result, fingerprints[result.name])
+    written = index_journal(journal_path, key)
+    results = StoredResults(journal_path, [written[name].offset for name in names], rubric)
+    _write_reports(results, names, rubric, engine, out_dir, scale)
+    summary = render_class_summary(results, rubric)
     journal_path.unlink(missing_ok=True)
-    return BatchResult(ordered, out_dir, render_class_summary(ordered, rubric))
+    return BatchResult(len(names), tuple(failed), out_dir, summary)
 
 
 def _student(submission: Submission) -> str | None:
@@ -141,22 +148,22 @@ def journal_for(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.journal.jsonl")
 
 
-def feedback_names(results: tuple[EssayResult, ...]) -> dict[str, str]:
+def feedback_names(names: Sequence[str]) -> dict[str, str]:
     """Map each essay name to its feedback file's path inside ``feedback/``.
 
     The path keeps the essay's folders but can never leave ``feedback/``: empty,
     ``.`` and ``..`` parts are dropped, and control characters replaced.
     """
-    safe = {result.name: _safe_relative(result.name) for result in results}
+    safe = {name: _safe_relative(name) for name in names}
     by_stem: dict[str, int] = {}
     for name in safe.values():
         stem = str(Path(name).with_suffix(""))
         by_stem[stem] = by_stem.get(stem, 0) + 1
-    names = {}
+    files = {}
     for original, name in safe.items():
         stem = str(Path(name).with_suffix(""))
-        names[original] = (stem if by_stem[stem] == 1 else name) + ".md"
-    return names
+        files[original] = (stem if by_stem[stem] == 1 else name) + ".md"
+    return files
 
 
 def _safe_relative(name: str) -> str:
@@ -166,7 +173,8 @@ def _safe_relative(name: str) -> str:
 
 
 def _write_reports(
-    results: tuple[EssayResult, ...],
+    results: Sequence[EssayResult],
+    names: Sequence[str],
     rubric: Rubric,
     engine: dict[str, Any],
     out_dir: Path,
@@ -176,10 +184,11 @@ def _write_reports(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         (staging / GRADEBOOK).write_text(render_gradebook(results, rubric, scale), "utf-8")
-        (staging / RESULTS).write_text(render_json(results, rubric, engine), "utf-8")
+        with (staging / RESULTS).open("w", encoding="utf-8") as report:
+            report.writelines(stream_json(results, rubric, engine))
         with (staging / CLASS_REPORT).open("w", encoding="utf-8") as report:
             report.writelines(stream_class_html(results, rubric, engine))
-        feedback_files = feedback_names(results)
+        feedback_files = feedback_names(names)
         for result in results:
             target = staging / FEEDBACK / feedback_files[result.name]
             target.parent.mkdir(parents=True, exist_ok=True)

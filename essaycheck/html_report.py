@@ -152,9 +152,16 @@ def render_class_html(
 def stream_class_html(
     results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]
 ) -> Iterator[str]:
-    """Yield the class report in pieces, so a large class is written without one huge string."""
-    essays = _essay_views(results, rubric)
-    marked = [result for result in results if not result.is_failed]
+    """Yield the class report in pieces, so a large class is written without one huge string.
+
+    The essays are read twice or more (for the charts, the table, the heatmap and
+    the panels) and each essay's view is built when its turn comes: ``results``
+    may be read from disk each time, so the class is never held in memory.
+    """
+    essays = _EssayViews(results, rubric)
+    marked = [
+        _Tally(r.score, tuple(p.is_covered for p in r.points)) for r in results if not r.is_failed
+    ]
     script = _asset("sort.js")
     return (
         _environment()
@@ -166,7 +173,7 @@ def stream_class_html(
             marked=len(marked),
             failed=len(results) - len(marked),
             mean_score=sum(r.score for r in marked) / len(marked) if marked else None,
-            review_total=sum(essay.review for essay in essays),
+            review_total=sum(r.needs_review for result in results for r in result.points),
             coverage=_coverage_bars(marked, rubric),
             histogram=_histogram_bars(marked),
             css=_asset("report.css"),
@@ -248,9 +255,30 @@ def highlight_segments(result: EssayResult) -> tuple[Segment, ...]:
 
 
 def _essay_views(results: Sequence[EssayResult], rubric: Rubric) -> tuple[EssayView, ...]:
-    return tuple(
-        _essay_view(f"essay-{index}", result, rubric) for index, result in enumerate(results, 1)
-    )
+    return tuple(_EssayViews(results, rubric))
+
+
+@dataclass(frozen=True)
+class _EssayViews:
+    """Every essay's view, built afresh on each pass over the class."""
+
+    results: Sequence[EssayResult]
+    rubric: Rubric
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Iterator[EssayView]:
+        for index, result in enumerate(self.results, 1):
+            yield _essay_view(f"essay-{index}", result, self.rubric)
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """What the charts need of a marked essay."""
+
+    score: float
+    covered: tuple[bool, ...]
 
 
 def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
@@ -291,10 +319,10 @@ def _cell_title(view: PointView) -> str:
     return f"{view.id}: {leaning} {view.score:.2f}{note}"
 
 
-def _coverage_bars(marked: Sequence[EssayResult], rubric: Rubric) -> tuple[Bar, ...]:
+def _coverage_bars(marked: Sequence[_Tally], rubric: Rubric) -> tuple[Bar, ...]:
     bars = []
     for index, point in enumerate(rubric):
-        count = sum(result.points[index].is_covered for result in marked)
+        count = sum(tally.covered[index] for tally in marked)
         share = count / len(marked) if marked else 0.0
         bars.append(
             Bar(
@@ -308,7 +336,7 @@ def _coverage_bars(marked: Sequence[EssayResult], rubric: Rubric) -> tuple[Bar, 
     return tuple(bars)
 
 
-def _histogram_bars(marked: Sequence[EssayResult]) -> tuple[Bar, ...]:
+def _histogram_bars(marked: Sequence[_Tally]) -> tuple[Bar, ...]:
     counts = [0] * HISTOGRAM_BINS
     for result in marked:
         # Rounding first keeps a score such as 0.7 out of the bin below when the

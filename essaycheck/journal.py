@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from essaycheck.feedback import EssayResult, Evidence, PointResult
 from essaycheck.rubric import Rubric
@@ -43,25 +44,73 @@ def essay_fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_journal(path: Path, key: JournalKey, rubric: Rubric) -> dict[str, tuple[str, EssayResult]]:
-    """Return the journal's results by essay name, with each essay's fingerprint.
+@dataclass(frozen=True)
+class Entry:
+    """Where one essay's result sits in the journal, and the fingerprint it was marked at."""
 
-    A journal for another rubric, engine or format, or a missing one, gives nothing;
-    a line cut short by an interruption is skipped (that essay is marked again).
+    fingerprint: str
+    offset: int
+
+
+def index_journal(path: Path, key: JournalKey) -> dict[str, Entry]:
+    """Return where each essay's latest result is in the journal, by essay name.
+
+    Only positions are kept, never the results: a class's journal can be far
+    larger than memory should hold. A journal for another rubric, engine or
+    format, or a missing one, gives nothing; a line cut short by an interruption
+    is skipped (that essay is marked again).
     """
     if not path.is_file():
         return {}
-    results: dict[str, tuple[str, EssayResult]] = {}
-    with path.open(encoding="utf-8") as lines:
-        header = _parse(next(lines, ""))
+    entries: dict[str, Entry] = {}
+    with path.open("rb") as lines:
+        header = _parse(lines.readline())
         if header != key.to_dict():
             return {}
-        for line in lines:
+        offset = lines.tell()
+        for line in iter(lines.readline, b""):
             record = _parse(line)
-            if record is None:
-                continue
-            results[record["name"]] = (record["fingerprint"], _result(record, rubric))
-    return results
+            if isinstance(record, dict) and "name" in record:
+                entries[record["name"]] = Entry(str(record.get("fingerprint", "")), offset)
+            offset += len(line)
+    return entries
+
+
+class StoredResults(Sequence[EssayResult]):
+    """The results of a class, read from the journal one at a time, in a given order.
+
+    Reports iterate over a class more than once; holding it in memory would
+    grow with the class, so each pass reads the journal again.
+    """
+
+    def __init__(self, path: Path, offsets: Sequence[int], rubric: Rubric) -> None:
+        self.path = path
+        self.offsets = tuple(offsets)
+        self.rubric = rubric
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    @overload
+    def __getitem__(self, index: int) -> EssayResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[EssayResult]: ...
+
+    def __getitem__(self, index: int | slice) -> EssayResult | Sequence[EssayResult]:
+        if isinstance(index, slice):
+            return StoredResults(self.path, self.offsets[index], self.rubric)
+        with self.path.open("rb") as journal:
+            return self._read(journal, self.offsets[index])
+
+    def __iter__(self) -> Iterator[EssayResult]:
+        with self.path.open("rb") as journal:
+            for offset in self.offsets:
+                yield self._read(journal, offset)
+
+    def _read(self, journal: IO[bytes], offset: int) -> EssayResult:
+        journal.seek(offset)
+        return _result(json.loads(journal.readline()), self.rubric)
 
 
 def open_journal(path: Path, key: JournalKey, *, resume: bool) -> IO[str]:
@@ -71,7 +120,9 @@ def open_journal(path: Path, key: JournalKey, *, resume: bool) -> IO[str]:
     journal = path.open("a" if keep else "w", encoding="utf-8")
     if not keep:
         journal.write(json.dumps(key.to_dict(), sort_keys=True) + "\n")
-        journal.flush()
+    elif not _ends_a_line(path):
+        journal.write("\n")  # after a line cut short, the next entry starts a line of its own
+    journal.flush()
     return journal
 
 
@@ -129,11 +180,17 @@ def _result(record: dict[str, Any], rubric: Rubric) -> EssayResult:
     )
 
 
-def _parse(line: str) -> Any:
+def _parse(line: str | bytes) -> Any:
     try:
         return json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         return None
+
+
+def _ends_a_line(path: Path) -> bool:
+    with path.open("rb") as journal:
+        journal.seek(-1, 2)
+        return journal.read(1) == b"\n"
 
 
 def _first_line(path: Path) -> Any:

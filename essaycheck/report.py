@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from essaycheck.calibration import Agreement, CalibrationReport
@@ -29,11 +29,44 @@ _ANSI = {
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters that could turn essay text into Markdown markup or HTML.
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&"})
+_JSON_STYLE: dict[str, Any] = {"indent": 2, "sort_keys": True, "ensure_ascii": False}
+# Stands in for the list of essays while the rest of the JSON report is laid out.
+_ESSAYS_MARK = "essaycheck: the essays go here"
 
 
 def render_json(results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]) -> str:
     """Return the JSON report: the same shape for one essay or many."""
-    report = {
+    return "".join(stream_json(results, rubric, engine))
+
+
+def stream_json(
+    results: Iterable[EssayResult], rubric: Rubric, engine: dict[str, Any]
+) -> Iterator[str]:
+    """Yield the JSON report in pieces, one essay at a time, so a class is never one string.
+
+    The pieces join to exactly what ``json.dumps`` gives for the whole report.
+    """
+    report = _json_report(rubric, engine, [_ESSAYS_MARK])
+    text = json.dumps(report, **_JSON_STYLE) + "\n"
+    head, tail = text.split(json.dumps(_ESSAYS_MARK), 1)
+    essays = iter(results)
+    first = next(essays, None)
+    if first is None:
+        yield json.dumps(_json_report(rubric, engine, []), **_JSON_STYLE) + "\n"
+        return
+    yield head + _json_item(first)
+    for result in essays:
+        yield ",\n    " + _json_item(result)
+    yield tail
+
+
+def _json_item(result: EssayResult) -> str:
+    """One essay as the report's list of essays shows it (two levels in)."""
+    return json.dumps(result.to_dict(), **_JSON_STYLE).replace("\n", "\n    ")
+
+
+def _json_report(rubric: Rubric, engine: dict[str, Any], essays: list[Any]) -> dict[str, Any]:
+    return {
         "schema_version": SCHEMA_VERSION,
         "rubric": {
             "title": rubric.title,
@@ -44,9 +77,8 @@ def render_json(results: Sequence[EssayResult], rubric: Rubric, engine: dict[str
             ],
         },
         "engine": engine,
-        "essays": [result.to_dict() for result in results],
+        "essays": essays,
     }
-    return json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render_text(results: Sequence[EssayResult], rubric: Rubric, *, colour: bool = False) -> str:

@@ -24,6 +24,7 @@ from essaycheck.report import (
     render_markdown,
     render_metrics,
     render_text,
+    stream_json,
 )
 from essaycheck.rubric import KeyPoint, Rubric
 
@@ -112,6 +113,22 @@ def test_json_report_has_the_documented_shape(
         "encoding": None,
         "warnings": [],
     }
+
+
+def test_json_report_streams_one_essay_at_a_time_and_joins_to_the_whole(
+    results: list[EssayResult], small_rubric: Rubric, checker: Checker
+) -> None:
+    pieces = list(stream_json(results, small_rubric, checker.engine_info()))
+    text = "".join(pieces)
+
+    assert len(pieces) == len(results) + 1
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_json_report_of_no_essays_is_complete(small_rubric: Rubric, checker: Checker) -> None:
+    text = "".join(stream_json([], small_rubric, checker.engine_info()))
+
+    assert json.loads(text)["essays"] == []
 
 
 def test_json_report_keys_are_sorted(

@@ -196,7 +196,7 @@ def mark(
     click.echo(f"Reports written to {out_dir}", err=True)
     if batch.failed:
         click.echo(
-            f"{len(batch.failed)} of {len(batch.results)} essays could not be "
+            f"{len(batch.failed)} of {batch.count} essays could not be "
             "marked; see the messages above.",
             err=True,
         )
