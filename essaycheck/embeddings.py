@@ -109,7 +109,7 @@ class StaticEmbeddings:
             ) from err
         tokenizer.no_truncation()
         tokenizer.no_padding()
-        unknown = json.loads(tokenizer.to_str())["model"].get("unk_token")
+        unknown = getattr(tokenizer.model, "unk_token", None)
         return cls(
             table=table,
             tokenizer=tokenizer,

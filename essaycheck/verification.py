@@ -62,6 +62,8 @@ _CLAUSE_BREAKS = {"conj", "parataxis", "advcl", "mark"}
 # sentence holds its token vectors, so an unbounded cache would grow with the class.
 MAX_CACHED_SENTENCES = 2000
 ENTITY_RECOGNISER = "ner"
+# Sentences parsed at once: larger batches are no faster, and need far more memory.
+PARSE_BATCH = 32
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
@@ -202,7 +204,7 @@ class ClaimVerifier:
         if len(self._docs) + len(missing) > MAX_CACHED_SENTENCES:
             self._docs.clear()  # and parse every requested sentence again
             missing = requested
-        parsed = self.nlp.pipe(missing, disable=[ENTITY_RECOGNISER])
+        parsed = self.nlp.pipe(missing, disable=[ENTITY_RECOGNISER], batch_size=PARSE_BATCH)
         for sentence, doc in zip(missing, parsed, strict=True):
             doc.tensor = doc.tensor[:0]  # the token vectors are not needed once parsed
             self._docs[sentence] = doc
@@ -224,7 +226,7 @@ class ClaimVerifier:
         ]
         recogniser = self.nlp.get_pipe(ENTITY_RECOGNISER)
         if isinstance(recogniser, EntityRecognizer):
-            for _ in recogniser.pipe(needed):  # in place, in one batch
+            for _ in recogniser.pipe(needed, batch_size=PARSE_BATCH):  # in place
                 pass
         else:
             for doc in needed:
