@@ -296,16 +296,13 @@ class Checker:
         verifier = self._verifier_now()
         claims = self._claims_for(rubric)
         verifier.parse_ahead(
-            (
-                sentence
-                for matches, text in essays
-                for index, match in enumerate(matches)
-                if match.is_covered and match.candidates
-                for window in (match.candidates[0][0],)
-                if verifier.needs_parse(claims, index, window.sentences, text[: window.start])
-                for sentence in window.sentences
-            ),
-            claims.people,
+            sentence
+            for matches, text in essays
+            for index, match in enumerate(matches)
+            if match.is_covered and match.candidates
+            for window in (match.candidates[0][0],)
+            if verifier.needs_parse(claims, index, window.sentences, text[: window.start])
+            for sentence in window.sentences
         )
 
     def _verifier_now(self) -> ClaimVerifier:

@@ -22,7 +22,7 @@ Windows with none of the cue words are passed without parsing, so marking stays 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -148,17 +148,25 @@ class ClaimVerifier:
         if claim.agent is None or not _may_credit_someone_else(text, context, claim, prepared):
             return None
         docs = self._parse(sentences)
-        self._recognise_entities(docs, prepared.people)
-        named = _named_roles(docs, prepared.people, _last_person(context, prepared))
-        if claim.agent in named.credited:
-            return None
-        others = sorted(named.subjects - {claim.agent})
-        if others:
+        previous = _last_person(context, prepared)
+
+        def verdict(is_person: Callable[[Token], bool]) -> Objection | None:
+            named = _named_roles(docs, prepared.people, previous, is_person)
+            others = sorted(named.subjects - {claim.agent})
+            if claim.agent in named.credited or not others:
+                return None
             return Objection(
                 "misattributed",
                 f"the rubric credits this to {claim.agent}; your essay gives it to {others[0]}",
             )
-        return None
+
+        # Whether "Bukharin" or "Russia" is a person matters only if the verdict
+        # differs between all and none of them being people; only then is the
+        # entity recogniser run.
+        if (found := verdict(lambda _: True)) == verdict(lambda _: False):
+            return found
+        self._recognise_entities(docs, prepared.people)
+        return verdict(lambda token: token.ent_type_ in {"PERSON", ""})
 
     def needs_parse(
         self, prepared: PreparedClaims, index: int, sentences: Sequence[str], context: str
@@ -191,13 +199,11 @@ class ClaimVerifier:
         flipped = {stem for stem in shared if (stem in negated) != (stem in claim.negated)}
         return len(flipped) * 2 > len(shared)
 
-    def parse_ahead(self, sentences: Iterable[str], people: frozenset[str] | None = None) -> None:
+    def parse_ahead(self, sentences: Iterable[str]) -> None:
         """Parse, in one batch, sentences that are about to be verified.
 
         The entity recogniser costs as much as the parser and is rarely needed:
-        it runs only on a sentence with a proper-noun subject who is not one of
-        the rubric's ``people`` (when they are given, here and in one batch;
-        else later, when the sentence is verified).
+        it runs later, only on a sentence whose verdict depends on it.
         """
         requested = list(dict.fromkeys(sentences))
         missing = [sentence for sentence in requested if sentence not in self._docs]
@@ -208,8 +214,6 @@ class ClaimVerifier:
         for sentence, doc in zip(missing, parsed, strict=True):
             doc.tensor = doc.tensor[:0]  # the token vectors are not needed once parsed
             self._docs[sentence] = doc
-        if people is not None:
-            self._recognise_entities([self._docs[sentence] for sentence in missing], people)
 
     def _recognise_entities(self, docs: list[Doc], people: frozenset[str]) -> None:
         """Run the entity recogniser, once, on the sentences that need it.
@@ -259,13 +263,22 @@ def _agent(doc: Doc) -> str | None:
     return None
 
 
-def _named_roles(docs: list[Doc], people: frozenset[str], previous: str | None) -> _Roles:
-    """Which people the sentences make a subject, and which they credit at all."""
+def _named_roles(
+    docs: list[Doc],
+    people: frozenset[str],
+    previous: str | None,
+    is_person: Callable[[Token], bool],
+) -> _Roles:
+    """Which people the sentences make a subject, and which they credit at all.
+
+    ``is_person`` says whether a proper-noun subject the rubric does not name
+    is a person.
+    """
     subjects: set[str] = set()
     credited: set[str] = set()
     current = previous
     for token in (token for doc in docs for token in doc):
-        name = _person(token, people)
+        name = _person(token, people, is_person)
         if token.lower_ in _PRONOUNS and current:
             name = current
         elif name:
@@ -282,19 +295,17 @@ def _named_roles(docs: list[Doc], people: frozenset[str], previous: str | None) 
     return _Roles(frozenset(subjects), frozenset(credited))
 
 
-def _person(token: Token, people: frozenset[str]) -> str | None:
+def _person(token: Token, people: frozenset[str], is_person: Callable[[Token], bool]) -> str | None:
     """The rubric's person this token names, or another person who is a subject.
 
-    A proper noun subject counts as a person unless the entity recogniser (run
-    on just the sentences with such a subject) calls it a place, group or
-    organisation: the small English model misses many historical names.
+    A proper noun subject counts as a person unless the entity recogniser calls
+    it a place, group or organisation: the small English model misses many
+    historical names.
     """
     for person in people:
         if token.text.lower() == person.lower():
             return person
-    if not _maybe_person(token):
-        return None
-    return token.text if token.ent_type_ in {"PERSON", ""} else None
+    return token.text if _maybe_person(token) and is_person(token) else None
 
 
 def _maybe_person(token: Token) -> bool:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from essaycheck.cli import cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-IS_INSTALLED = importlib.util.find_spec("sentence_transformers") is not None
+IS_INSTALLED = importlib.util.find_spec("onnxruntime") is not None
 
 
 @pytest.mark.skipif(IS_INSTALLED, reason="the precise extra is installed here")
