@@ -56,6 +56,9 @@ Why a separate build environment:
     HF_HUB_OFFLINE=1 .buildenv/bin/python scripts/train_precise_model.py \\
         --data ../shared/data/argkp/train.jsonl
 
+Afterwards, ``scripts/export_precise_onnx.py`` writes the ONNX graph essaycheck runs the
+model with (onnxruntime, no torch at run time).
+
 Determinism: 2 threads (torch and BLAS), fixed seeds for the example draw, the batch order
 and dropout, and ``torch.use_deterministic_algorithms(True)``. See meta.json's
 ``settings`` and the rebuild command for the exact versions.

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from essaycheck.cli import cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+MODELS_DIR = EXAMPLES.parent / "models"
 IS_INSTALLED = importlib.util.find_spec("onnxruntime") is not None
 
 
@@ -54,3 +55,20 @@ def test_unknown_engine_is_a_usage_error(runner: CliRunner) -> None:
 
     assert result.exit_code == 2
     assert "'huge' is not one of 'fast', 'precise'" in result.stderr
+
+
+@pytest.mark.skipif(not IS_INSTALLED, reason="needs pip install -e '.[precise]'")
+def test_a_sentence_embeds_the_same_alone_and_padded_in_a_batch() -> None:
+    import numpy as np
+
+    from essaycheck.precise import PRECISE_MODEL_NAME, TransformerEmbeddings
+
+    model = TransformerEmbeddings.load(MODELS_DIR / PRECISE_MODEL_NAME)
+    short = "Trotsky argued for permanent revolution."
+    longer = "Stalin wanted the Soviet Union to build socialism by itself, without waiting."
+
+    alone = model.embed([short])
+    batched = model.embed([longer, short])
+
+    assert np.allclose(alone[0], batched[1], atol=1e-5)
+    assert abs(float(np.linalg.norm(batched[0])) - 1.0) < 1e-5
