@@ -24,14 +24,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
+import snowballstemmer
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Token
 
-from essaycheck.lexical import STEM_LENGTH, content_stems
 from essaycheck.rubric import Rubric
 
 ObjectionKind = Literal["negated", "misattributed"]
@@ -64,6 +65,8 @@ MAX_CACHED_SENTENCES = 2000
 ENTITY_RECOGNISER = "ner"
 # Sentences parsed at once: larger batches are no faster, and need far more memory.
 PARSE_BATCH = 32
+_WORD = re.compile(r"[a-z]+")
+_STEMMER = snowballstemmer.stemmer("english")
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
@@ -317,7 +320,7 @@ def _maybe_person(token: Token) -> bool:
 
 def _shared_stems(sentences: Sequence[str], claim: PointClaim) -> frozenset[str]:
     """The point's content stems that the evidence uses."""
-    return claim.stems & frozenset().union(*(content_stems(sentence) for sentence in sentences))
+    return claim.stems & frozenset().union(*(_text_stems(sentence) for sentence in sentences))
 
 
 def _may_deny(sentences: Sequence[str], claim: PointClaim, shared: frozenset[str]) -> bool:
@@ -336,7 +339,7 @@ def _may_deny(sentences: Sequence[str], claim: PointClaim, shared: frozenset[str
         if cue is not None:
             if claim.negated:
                 return True
-            after_cue |= content_stems(sentence[cue.start() :]) & shared
+            after_cue |= _text_stems(sentence[cue.start() :]) & shared
     return len(after_cue) * 2 > len(shared)
 
 
@@ -397,12 +400,21 @@ def _last_person(context: str, prepared: PreparedClaims) -> str | None:
     return next(person for person in prepared.people if person.lower() == last)
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem_of(word: str) -> str:
-    return word.lower()[:STEM_LENGTH]
+    """A word's Snowball (Porter 2) stem: "helping" and "help" meet, "world" and "worldwide" not."""
+    return str(_STEMMER.stemWord(word.lower()))
+
+
+def _text_stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words, read without a parse."""
+    return frozenset(
+        _stem_of(word) for word in _WORD.findall(text.lower()) if word not in STOP_WORDS
+    )
 
 
 def _stems(doc: Doc) -> frozenset[str]:
-    """The stems of the content words (as the matcher cuts them: see essaycheck.lexical)."""
+    """The stems of the content words."""
     return frozenset(_stem_of(t.text) for t in doc if t.is_alpha and not t.is_stop)
 
 

@@ -12,12 +12,14 @@ import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 
 from essaycheck.feedback import Calibrator, Checker, EssayResult
 from essaycheck.io.essays import Essay
 from essaycheck.rubric import Rubric
 
-CHUNK_SIZE = 8
+# Essays per task: enough for the checks to parse in batches across essays.
+CHUNK_SIZE = 32
 # Each worker's checker, built once by _start_worker.
 _checker: Checker | None = None
 
@@ -38,15 +40,19 @@ def check_in_parallel(
     chunks = _chunks(essays, CHUNK_SIZE)
     with ProcessPoolExecutor(jobs, context, _start_worker, (load_checker,)) as pool:
         pending = [
-            pool.submit(_check_chunk, chunk, rubric, calibration)
+            (chunk, pool.submit(_check_chunk, chunk, rubric, calibration))
             for chunk in itertools.islice(chunks, jobs * 2)
         ]
         while pending:
-            finished = pending.pop(0).result()
+            sent, future = pending.pop(0)
+            finished = future.result()
             following = next(chunks, None)
             if following is not None:
-                pending.append(pool.submit(_check_chunk, following, rubric, calibration))
-            yield from finished
+                pending.append(
+                    (following, pool.submit(_check_chunk, following, rubric, calibration))
+                )
+            for essay, result in zip(sent, finished, strict=True):
+                yield replace(result, text=essay.text)
 
 
 def _chunks(essays: Iterable[Essay], size: int) -> Iterator[list[Essay]]:
@@ -64,4 +70,5 @@ def _check_chunk(
     essays: list[Essay], rubric: Rubric, calibration: Calibrator | None
 ) -> list[EssayResult]:
     assert _checker is not None, "worker not started"
-    return list(_checker.check_many(essays, rubric, calibration))
+    # The essay's text is not sent back: the main process has it already.
+    return [replace(result, text="") for result in _checker.check_many(essays, rubric, calibration)]
