@@ -210,9 +210,12 @@ class Checker:
         pairs = ((essay.text, essay) for essay in essays)
         docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE)
         for batch in _batches(docs, BATCH_SIZE):
+            windows = [essay_windows(doc) for doc, _ in batch]
             matched = [
-                (doc, essay, self.matcher.match(essay_windows(doc), prepared))
-                for doc, essay in batch
+                (doc, essay, matches)
+                for (doc, essay), matches in zip(
+                    batch, self.matcher.match_many(windows, prepared), strict=True
+                )
             ]
             if self._load_verifier is not None:
                 self._parse_best_evidence(

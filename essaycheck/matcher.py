@@ -154,13 +154,20 @@ class KeyPointMatcher:
         return PreparedRubric(rubric, vectors, stems, owners)
 
     def window_features(
-        self, windows: Sequence[Window], prepared: PreparedRubric, prior_cosine: float
+        self,
+        windows: Sequence[Window],
+        prepared: PreparedRubric,
+        prior_cosine: float,
+        vectors: Matrix | None = None,
     ) -> Tensor:
-        """Return features for every window and point: shape (windows, points, FEATURES)."""
+        """Return features for every window and point: shape (windows, points, FEATURES).
+
+        ``vectors`` are the windows' embeddings, when they were embedded already.
+        """
         points = len(prepared.rubric)
         if not windows:
             return np.zeros((0, points, len(FEATURES)))
-        window_vectors = self.embeddings.embed_windows(windows)
+        window_vectors = self.embeddings.embed_windows(windows) if vectors is None else vectors
         by_phrasing = window_vectors @ prepared.vectors.T
         overlaps_by_phrasing = lexical.overlaps(window_stems(windows), prepared.stems)
         cosines = np.full((len(windows), points), -1.0)
@@ -200,12 +207,34 @@ class KeyPointMatcher:
         best: npt.NDArray[np.intp] = self.preference(features, windows, rule).argmax(axis=0)
         return best
 
-    def match(self, windows: Sequence[Window], prepared: PreparedRubric) -> list[PointMatch]:
-        """Decide, for every key point, whether the windows cover it."""
+    def match_many(
+        self, essays: Sequence[Sequence[Window]], prepared: PreparedRubric
+    ) -> list[list[PointMatch]]:
+        """``match`` for several essays' windows, embedding them all in one call.
+
+        A transformer encodes one large batch of sentences, sorted by length, far
+        faster than many small ones.
+        """
+        vectors = self.embeddings.embed_windows(
+            [window for windows in essays for window in windows]
+        )
+        ends = np.cumsum([len(windows) for windows in essays])
+        return [
+            self.match(windows, prepared, vectors[end - len(windows) : end])
+            for windows, end in zip(essays, ends, strict=True)
+        ]
+
+    def match(
+        self, windows: Sequence[Window], prepared: PreparedRubric, vectors: Matrix | None = None
+    ) -> list[PointMatch]:
+        """Decide, for every key point, whether the windows cover it.
+
+        ``vectors`` are the windows' embeddings, when they were embedded already.
+        """
         rule = self._fitted_rule()
         if not windows:
             return [PointMatch(point.id, False, 0.0, False, None) for point in prepared.rubric]
-        features = self.window_features(windows, prepared, rule.prior_cosine)
+        features = self.window_features(windows, prepared, rule.prior_cosine, vectors)
         scores = rule.score(features)
         preference = self.preference(features, windows, rule)
         pair_ending = {w.end: w for w in windows if w.sentence_count > 1}

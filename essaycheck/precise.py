@@ -71,6 +71,8 @@ class TransformerEmbeddings:
             widened = tuple(np.ascontiguousarray(weights[n], dtype=np.float32) for n in names)
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 3  # errors only: results on stdout, nothing else
+            # Between two runs its threads would spin, taking the core the checks need.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.add_external_initializers(
                 names, [onnxruntime.OrtValue.ortvalue_from_numpy(array) for array in widened]
             )
