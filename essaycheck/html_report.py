@@ -18,7 +18,7 @@ import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
 from typing import Any
 
@@ -109,9 +109,13 @@ class EssayView:
     covered: int
     review: int
     points: tuple[PointView, ...]
-    segments: tuple[Segment, ...]
     cells: tuple[Cell, ...]
     grade: str | None
+
+    @cached_property
+    def segments(self) -> tuple[Segment, ...]:
+        """The essay's text cut where evidence starts and ends (built only for its panel)."""
+        return highlight_segments(self.result) if not self.result.is_failed else ()
 
     @property
     def covered_points(self) -> tuple[PointView, ...]:
@@ -159,9 +163,12 @@ def stream_class_html(
     may be read from disk each time, so the class is never held in memory.
     """
     essays = _EssayViews(results, rubric)
-    marked = [
-        _Tally(r.score, tuple(p.is_covered for p in r.points)) for r in results if not r.is_failed
-    ]
+    marked: list[_Tally] = []
+    review_total = 0
+    for result in results:
+        review_total += sum(point.needs_review for point in result.points)
+        if not result.is_failed:
+            marked.append(_Tally(result.score, tuple(p.is_covered for p in result.points)))
     script = _asset("sort.js")
     return (
         _environment()
@@ -173,7 +180,7 @@ def stream_class_html(
             marked=len(marked),
             failed=len(results) - len(marked),
             mean_score=sum(r.score for r in marked) / len(marked) if marked else None,
-            review_total=sum(r.needs_review for result in results for r in result.points),
+            review_total=review_total,
             coverage=_coverage_bars(marked, rubric),
             histogram=_histogram_bars(marked),
             css=_asset("report.css"),
@@ -301,7 +308,6 @@ def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
         covered=sum(point.is_covered for point in result.points),
         review=sum(point.needs_review for point in result.points),
         points=points,
-        segments=highlight_segments(result) if not result.is_failed else (),
         cells=tuple(Cell(view.status, _cell_title(view)) for view in points),
         grade=None if result.is_failed else rubric.grade(result.score),
     )

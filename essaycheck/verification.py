@@ -16,7 +16,13 @@ spaCy's en_core_web_sm and raises an Objection when:
   anywhere in it. "He" and "his" are resolved to the last of the rubric's people
   named before them in the essay.
 
-Windows with none of the cue words are passed without parsing, so marking stays fast.
+Words are compared by their Snowball stems. Most evidence is judged without a
+parse, so that marking stays fast: a negation can deny a point only if enough
+of the words the evidence shares with it follow a negation word, and evidence
+can misattribute a point only if it names another person (or says "he" after
+one) without plainly crediting the point's person ("by Trotsky", "Trotsky
+argued"). The entity recogniser runs only when a verdict depends on whether a
+name is a person's.
 """
 
 from __future__ import annotations
