@@ -413,6 +413,8 @@ class Figures:
     precise: Run | None = None
     precise_cold: Run | None = None
     precise_error: str | None = None
+    budget_marking: dict[str, float] = field(default_factory=dict)
+    budget_cold: dict[str, float] = field(default_factory=dict)
 
     @property
     def mark_wps(self) -> float:
@@ -504,6 +506,17 @@ def measure(args: argparse.Namespace, work: Path) -> Figures:
     python = str(args.venv / "bin" / "python")
     figures.import_spacy = median_seconds([python, "-c", "import spacy"], work)
 
+    progress(
+        f"where the time goes: marking {args.reference_essays} essays in-process; a cold start"
+    )
+    budget = [python, str(Path(__file__).resolve().parent / "time_budget.py")]
+    subset_folder = work / "budget-corpus"
+    subset_folder.mkdir()
+    for path in sorted(corpus.folder.iterdir())[: args.reference_essays]:
+        shutil.copyfile(path, subset_folder / path.name)
+    figures.budget_marking = _json_of([*budget, "marking", str(subset_folder), str(rubric)], work)
+    figures.budget_cold = _json_of([*budget, "cold", str(essay), str(rubric)], work)
+
     figures.precise_available = precise_installed(args.precise_venv)
     if figures.precise_available:
         try:
@@ -528,6 +541,13 @@ def measure(args: argparse.Namespace, work: Path) -> Figures:
 
 
 # --- the table ---------------------------------------------------------------------------------
+
+
+def _json_of(command: list[str], cwd: Path) -> dict[str, float]:
+    """Run a measuring script and read the JSON object it prints."""
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True)
+    figures: dict[str, float] = json.loads(done.stdout)
+    return figures
 
 
 def _verdict(met: bool | None) -> str:
@@ -664,8 +684,53 @@ def render(args: argparse.Namespace, command: str, figures: Figures, total: floa
         ),
         "```",
         "",
+        *_budget_lines(figures),
     ]
     return "\n".join(lines)
+
+
+def _budget_lines(figures: Figures) -> list[str]:
+    """What bounds the figures: the checks' share of marking, a cold start's phases."""
+    lines = []
+    marking = figures.budget_marking
+    if marking:
+        words = marking["words"]
+        checked, unchecked = marking["with_checks_seconds"], marking["without_checks_seconds"]
+        lines += [
+            "## Where the time goes",
+            "",
+            f"Marking the first {marking['essays']:.0f} essays ({words:,.0f} words) in one "
+            "process, engine loaded (`python benchmarks/time_budget.py marking ...`):",
+            "",
+            "| | words/s | ÷ reference |",
+            "|---|---|---|",
+            f"| with the negation and attribution checks | {words / checked:,.0f} | "
+            f"{words / checked / figures.reference_wps:.1f}× |",
+            f"| without them | {words / unchecked:,.0f} | "
+            f"{words / unchecked / figures.reference_wps:.1f}× |",
+            "",
+            f"The checks parsed {marking['parsed_sentences']:,.0f} sentences "
+            f"({marking['parsed_words']:,.0f} words, "
+            f"{marking['parsed_words'] / words:.0%} of the text) with en_core_web_sm: "
+            f"{marking['parse_seconds']:.1f} s of parsing and "
+            f"{marking['entity_seconds']:.1f} s of entity recognition, "
+            f"{(marking['parse_seconds'] + marking['entity_seconds']) / checked:.0%} of the "
+            f"{checked:.1f} s.",
+            "",
+        ]
+    cold = figures.budget_cold
+    if cold:
+        lines += [
+            "A cold `check` of the one essay, phase by phase in a fresh process "
+            "(`python benchmarks/time_budget.py cold ...`; interpreter start-up and exit "
+            "not included):",
+            "",
+            "| phase | seconds |",
+            "|---|---|",
+            *(f"| {phase} | {seconds:.2f} |" for phase, seconds in cold.items()),
+            "",
+        ]
+    return lines
 
 
 def _jobs_row(figures: Figures) -> tuple[str, str, str, bool | None, str]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-import snowballstemmer
+import Stemmer
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
@@ -72,7 +72,7 @@ ENTITY_RECOGNISER = "ner"
 # Sentences parsed at once: larger batches are no faster, and need far more memory.
 PARSE_BATCH = 32
 _WORD = re.compile(r"[a-z]+")
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = Stemmer.Stemmer("english")
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
