@@ -337,6 +337,11 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+# The commands run as an installed tool does: Python may cache its compiled modules (an
+# environment that sets PYTHONDONTWRITEBYTECODE would make every run compile essaycheck anew).
+COMMAND_ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(command: Sequence[str], cwd: Path) -> Run:
     """Run a command to completion: its wall time and its own peak RSS (from wait4)."""
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile() as stderr:
@@ -344,6 +349,7 @@ def run(command: Sequence[str], cwd: Path) -> Run:
         returncode = subprocess.run(
             [sys.executable, "-c", _LAUNCHER, str(report), *command],
             cwd=cwd,
+            env=COMMAND_ENVIRONMENT,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
@@ -545,7 +551,9 @@ def measure(args: argparse.Namespace, work: Path) -> Figures:
 
 def _json_of(command: list[str], cwd: Path) -> dict[str, float]:
     """Run a measuring script and read the JSON object it prints."""
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        command, cwd=cwd, env=COMMAND_ENVIRONMENT, capture_output=True, text=True, check=True
+    )
     figures: dict[str, float] = json.loads(done.stdout)
     return figures
 
@@ -658,7 +666,8 @@ def render(args: argparse.Namespace, command: str, figures: Figures, total: floa
         "(wall time of the whole command: start-up, reading, marking, writing the reports); "
         "words are whitespace-separated; MB = 10^6 bytes, peak RSS from `wait4`, the command "
         "forked from a small launcher (forked from the benchmark itself, Linux would report the "
-        "benchmark's own peak)",
+        "benchmark's own peak); Python may write its bytecode cache (PYTHONDONTWRITEBYTECODE "
+        "unset), as in an installed tool",
         f"- corpus: {_describe_sources(figures.sources)}",
         "",
         "| measure | result | target | verdict | how |",
