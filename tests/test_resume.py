@@ -36,6 +36,18 @@ class _Interrupt:
             raise KeyboardInterrupt
 
 
+def _marked_and_interrupted(
+    checker: Checker, rubric: Rubric, essays: Path, tmp_path: Path, after: int
+) -> tuple[Path, Path]:
+    """Mark the essays straight through into one folder, and into another until Ctrl-C."""
+    straight = tmp_path / "straight"
+    mark_folder(essays, rubric, checker, straight)
+    resumed = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        mark_folder(essays, rubric, checker, resumed, on_essay=_Interrupt(after=after))
+    return straight, resumed
+
+
 @pytest.fixture
 def essays(tmp_path: Path) -> Path:
     folder = tmp_path / "essays"
@@ -59,11 +71,7 @@ def test_interrupted_mark_writes_no_reports_but_keeps_what_it_marked(
 def test_resumed_mark_gives_exactly_the_uninterrupted_reports(
     checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
 ) -> None:
-    straight = tmp_path / "straight"
-    mark_folder(essays, example_rubric, checker, straight)
-    resumed = tmp_path / "resumed"
-    with pytest.raises(KeyboardInterrupt):
-        mark_folder(essays, example_rubric, checker, resumed, on_essay=_Interrupt(after=5))
+    straight, resumed = _marked_and_interrupted(checker, example_rubric, essays, tmp_path, 5)
 
     checked: list[str] = []
     real_check_many = checker.check_many
@@ -103,11 +111,7 @@ def test_resume_marks_again_an_essay_that_changed(
 def test_resume_after_a_line_cut_short_gives_the_same_reports(
     checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
 ) -> None:
-    straight = tmp_path / "straight"
-    mark_folder(essays, example_rubric, checker, straight)
-    resumed = tmp_path / "resumed"
-    with pytest.raises(KeyboardInterrupt):
-        mark_folder(essays, example_rubric, checker, resumed, on_essay=_Interrupt(after=4))
+    straight, resumed = _marked_and_interrupted(checker, example_rubric, essays, tmp_path, 4)
     with journal_for(resumed).open("a", encoding="utf-8") as journal:
         journal.write('{"name": "01-strong-amira.txt", "fingerp')  # the power went off here
 
