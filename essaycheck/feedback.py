@@ -353,26 +353,36 @@ def essay_warnings(doc: Doc) -> tuple[str, ...]:
     return tuple(warnings)
 
 
-def engine_parts(nlp: Language, folder: Path, engine: str) -> tuple[Embeddings, Path]:
+def engine_parts(
+    nlp: Language, folder: Path, engine: str, threads: int | None = None
+) -> tuple[Embeddings, Path]:
     """Return an engine's embeddings and the folder of its decision rule.
 
     ``fast`` (the default) uses the static vectors inside the marking pipeline;
-    ``precise`` the fine-tuned transformer, an optional extra.
+    ``precise`` the fine-tuned transformer, an optional extra, on ``threads``
+    threads (default: one per core).
     """
     if engine == "precise":
         from essaycheck.precise import PRECISE_MODEL_NAME, TransformerEmbeddings
 
-        return TransformerEmbeddings.load(folder / PRECISE_MODEL_NAME), folder / PRECISE_RULE
+        model = TransformerEmbeddings.load(folder / PRECISE_MODEL_NAME, threads)
+        return model, folder / PRECISE_RULE
     if engine != "fast":
         raise ModelError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     return marking_embeddings(nlp), folder / FAST_RULE
 
 
-def load_checker(models_dir: Path | None = None, engine: str = "fast") -> Checker:
-    """Load an engine from a models folder (default: essaycheck's models/)."""
+def load_checker(
+    models_dir: Path | None = None, engine: str = "fast", threads: int | None = None
+) -> Checker:
+    """Load an engine from a models folder (default: essaycheck's models/).
+
+    ``threads`` caps the precise engine's threads: a worker process of ``mark
+    --jobs`` gets its share of the cores.
+    """
     folder = models_dir or default_models_dir()
     nlp = build_marking_nlp(folder)
-    embeddings, rule_folder = engine_parts(nlp, folder, engine)
+    embeddings, rule_folder = engine_parts(nlp, folder, engine, threads)
     matcher = KeyPointMatcher(embeddings, load_rule(rule_folder))
     return Checker(nlp, matcher, lambda: ClaimVerifier(load_checking_nlp()), engine)
 

@@ -47,8 +47,11 @@ class TransformerEmbeddings:
     weights: tuple[Any, ...] = field(default=(), repr=False)  # the session's, kept alive
 
     @classmethod
-    def load(cls, folder: Path) -> TransformerEmbeddings:
-        """Load the fine-tuned model from its folder; nothing is downloaded."""
+    def load(cls, folder: Path, threads: int | None = None) -> TransformerEmbeddings:
+        """Load the fine-tuned model from its folder; nothing is downloaded.
+
+        ``threads``: how many threads onnxruntime may use (default: one per core).
+        """
         try:
             import onnxruntime
             from safetensors.numpy import load_file
@@ -71,6 +74,7 @@ class TransformerEmbeddings:
             widened = tuple(np.ascontiguousarray(weights[n], dtype=np.float32) for n in names)
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 3  # errors only: results on stdout, nothing else
+            options.intra_op_num_threads = threads or 0  # 0: onnxruntime's default
             # Between two runs its threads would spin, taking the core the checks need.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.add_external_initializers(

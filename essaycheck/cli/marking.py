@@ -178,7 +178,9 @@ def mark(
                 resume=resume,
                 scale=scale,
                 jobs=jobs,
-                load_checker=partial(load_checker, models_dir, engine),
+                load_checker=partial(
+                    load_checker, models_dir, engine, max(1, (os.cpu_count() or 1) // jobs)
+                ),
                 calibration=calibration,
                 on_essay=lambda _: bar.update(),
             )
