@@ -217,31 +217,25 @@ class Checker:
                     batch, self.matcher.match_many(windows, prepared), strict=True
                 )
             ]
-            if self._load_verifier is not None:
-                self._parse_best_evidence(
-                    [(matches, essay.text) for _, essay, matches in matched], rubric
-                )
+            verified = self._verify(
+                [(matches, essay.text) for _, essay, matches in matched], rubric
+            )
             yield from (
-                self._result(doc, essay, matches, rubric, calibration)
-                for doc, essay, matches in matched
+                self._result(doc, essay, points, calibration)
+                for (doc, essay, _), points in zip(matched, verified, strict=True)
             )
 
     def _result(
         self,
         doc: Doc,
         essay: Essay,
-        matches: list[PointMatch],
-        rubric: Rubric,
+        points: tuple[PointResult, ...],
         calibration: Calibrator | None,
     ) -> EssayResult:
-        """Verify an essay's matches and gather them into its result."""
-        results = tuple(
-            self._verified(index, point, match, rubric, essay.text)
-            for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
-        )
+        """Gather an essay's verified points into its result."""
         result = EssayResult(
             essay.name,
-            results,
+            points,
             text=essay.text,
             student=essay.student,
             warnings=essay_warnings(doc),
@@ -250,62 +244,84 @@ class Checker:
         )
         return calibration.apply(result) if calibration is not None else result
 
-    def _verified(
-        self, index: int, point: KeyPoint, match: PointMatch, rubric: Rubric, text: str
-    ) -> PointResult:
-        """Take the best candidate window that survives verification as the evidence."""
-        rule_band = self.matcher.rule.review_band if self.matcher.rule else 0.0
-        if not match.is_covered or self._load_verifier is None:
-            shown = match.window if (match.is_covered or match.needs_review) else None
-            evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
-            return PointResult(point, match.is_covered, match.score, match.needs_review, evidence)
-        claims = self._claims_for(rubric)
-        first_objection: tuple[Window, Objection] | None = None
-        for window, score in match.candidates:
-            objection = self._verifier_now().objection(
-                claims, index, window.sentences or (window.text,), text[: window.start]
-            )
-            if objection is None:
-                return PointResult(
-                    point,
-                    score >= 0.5,
-                    score,
-                    abs(score - 0.5) < rule_band,
-                    Evidence(window.text, window.start, window.end),
-                )
-            first_objection = first_objection or (window, objection)
-        assert first_objection is not None
-        window, objection = first_objection
-        return PointResult(
-            point,
-            False,
-            min(match.score, REJECTED_SCORE),
-            False,
-            Evidence(window.text, window.start, window.end),
-            objection,
-        )
-
-    def _parse_best_evidence(
+    def _verify(
         self, essays: list[tuple[list[PointMatch], str]], rubric: Rubric
-    ) -> None:
-        """Parse, in one batch for many essays, each covered point's best evidence that needs it.
+    ) -> list[tuple[PointResult, ...]]:
+        """Take, for each covered point, the best candidate window that survives verification.
 
-        One batch is far cheaper than sentence by sentence; a later candidate is
-        parsed on its own if the best one is rejected. Essays that cover no
-        point need no parse, so the parser is not even loaded for them.
+        Candidates are tried best first, in rounds across all the essays: each
+        round parses in one batch the candidates that need it (one batch is far
+        cheaper than sentence by sentence), then checks them; a rejected
+        candidate's point tries its next one in the following round. Essays that
+        cover no point need no parse, so the parser is not even loaded for them.
         """
-        if not any(match.is_covered for matches, _ in essays for match in matches):
-            return
+        results = [
+            [self._unverified(point, match) for point, match in zip(rubric, matches, strict=True)]
+            for matches, _ in essays
+        ]
+        pending = [
+            (essay, index, 0)
+            for essay, (matches, _) in enumerate(essays)
+            for index, match in enumerate(matches)
+            if match.is_covered and self._load_verifier is not None
+        ]
+        if not pending:
+            return [tuple(points) for points in results]
         verifier = self._verifier_now()
         claims = self._claims_for(rubric)
-        verifier.parse_ahead(
-            sentence
-            for matches, text in essays
-            for index, match in enumerate(matches)
-            if match.is_covered and match.candidates
-            for window in (match.candidates[0][0],)
-            if verifier.needs_parse(claims, index, window.sentences, text[: window.start])
-            for sentence in window.sentences
+        rejected: dict[tuple[int, int], tuple[Window, Objection]] = {}
+        while pending:
+            verifier.parse_ahead(
+                sentence
+                for essay, index, rank in pending
+                for window in (essays[essay][0][index].candidates[rank][0],)
+                if verifier.needs_parse(
+                    claims, index, window.sentences, essays[essay][1][: window.start]
+                )
+                for sentence in window.sentences
+            )
+            following = []
+            for essay, index, rank in pending:
+                match, text = essays[essay][0][index], essays[essay][1]
+                window, score = match.candidates[rank]
+                objection = verifier.objection(
+                    claims, index, window.sentences or (window.text,), text[: window.start]
+                )
+                point = results[essay][index].point
+                if objection is None:
+                    results[essay][index] = self._accepted(point, window, score)
+                    continue
+                rejected.setdefault((essay, index), (window, objection))
+                if rank + 1 < len(match.candidates):
+                    following.append((essay, index, rank + 1))
+                else:
+                    window, objection = rejected[essay, index]
+                    results[essay][index] = PointResult(
+                        point,
+                        False,
+                        min(match.score, REJECTED_SCORE),
+                        False,
+                        Evidence(window.text, window.start, window.end),
+                        objection,
+                    )
+            pending = following
+        return [tuple(points) for points in results]
+
+    def _unverified(self, point: KeyPoint, match: PointMatch) -> PointResult:
+        """The matcher's verdict as it stands: the result of a point that is not covered."""
+        shown = match.window if (match.is_covered or match.needs_review) else None
+        evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
+        return PointResult(point, match.is_covered, match.score, match.needs_review, evidence)
+
+    def _accepted(self, point: KeyPoint, window: Window, score: float) -> PointResult:
+        """A candidate that survived verification: its own score decides."""
+        band = self.matcher.rule.review_band if self.matcher.rule else 0.0
+        return PointResult(
+            point,
+            score >= 0.5,
+            score,
+            abs(score - 0.5) < band,
+            Evidence(window.text, window.start, window.end),
         )
 
     def _verifier_now(self) -> ClaimVerifier:

@@ -216,6 +216,8 @@ class ClaimVerifier:
         """
         requested = list(dict.fromkeys(sentences))
         missing = [sentence for sentence in requested if sentence not in self._docs]
+        if not missing:
+            return
         if len(self._docs) + len(missing) > MAX_CACHED_SENTENCES:
             self._docs.clear()  # and parse every requested sentence again
             missing = requested
