@@ -280,13 +280,19 @@ class Checker:
                 )
                 for sentence in window.sentences
             )
+            windows = [essays[essay][0][index].candidates[rank] for essay, index, rank in pending]
+            objections = verifier.objections(
+                claims,
+                [
+                    (index, window.sentences or (window.text,), essays[essay][1][: window.start])
+                    for (essay, index, _), (window, _) in zip(pending, windows, strict=True)
+                ],
+            )
             following = []
-            for essay, index, rank in pending:
-                match, text = essays[essay][0][index], essays[essay][1]
-                window, score = match.candidates[rank]
-                objection = verifier.objection(
-                    claims, index, window.sentences or (window.text,), text[: window.start]
-                )
+            for (essay, index, rank), (window, score), objection in zip(
+                pending, windows, objections, strict=True
+            ):
+                match = essays[essay][0][index]
                 point = results[essay][index].point
                 if objection is None:
                     results[essay][index] = self._accepted(point, window, score)

@@ -77,6 +77,13 @@ _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
+# What a candidate is checked with: the point's index, the evidence's sentences, and the
+# essay text before them.
+Candidate = tuple[int, Sequence[str], str]
+# A verdict that waits for the entity recogniser.
+_UNDECIDED = object()
+
+
 @dataclass(frozen=True)
 class Objection:
     """Why a window does not count as evidence for a point."""
@@ -150,6 +157,28 @@ class ClaimVerifier:
             sentences: the candidate evidence, one or two sentences.
             context: the essay text before the evidence (to resolve "he").
         """
+        return self.objections(prepared, [(index, sentences, context)])[0]
+
+    def objections(
+        self, prepared: PreparedClaims, candidates: Sequence[Candidate]
+    ) -> list[Objection | None]:
+        """``objection`` for many candidates (point index, sentences, context) at once.
+
+        The few whose verdict depends on whether a name is a person's get the
+        entity recogniser, in one batch.
+        """
+        found = [self._objection(prepared, *candidate) for candidate in candidates]
+        undecided = [number for number, verdict in enumerate(found) if verdict is _UNDECIDED]
+        docs = [doc for number in undecided for doc in self._parse(candidates[number][1])]
+        self._recognise_entities(docs, prepared.people)
+        for number in undecided:
+            found[number] = self._objection(prepared, *candidates[number])
+        return [verdict if isinstance(verdict, Objection) else None for verdict in found]
+
+    def _objection(
+        self, prepared: PreparedClaims, index: int, sentences: Sequence[str], context: str
+    ) -> Objection | object | None:
+        """The objection, or _UNDECIDED when it depends on entities not yet recognised."""
         claim = prepared.claims[index]
         text = " ".join(sentences)
         if self._denies(sentences, claim):
@@ -171,10 +200,11 @@ class ClaimVerifier:
 
         # Whether "Bukharin" or "Russia" is a person matters only if the verdict
         # differs between all and none of them being people; only then is the
-        # entity recogniser run.
+        # entity recogniser needed.
         if (found := verdict(lambda _: True)) == verdict(lambda _: False):
             return found
-        self._recognise_entities(docs, prepared.people)
+        if any(_needs_entities(doc, prepared.people) for doc in docs):
+            return _UNDECIDED
         return verdict(lambda token: token.ent_type_ in {"PERSON", ""})
 
     def needs_parse(
@@ -232,13 +262,7 @@ class ClaimVerifier:
         Only a proper-noun subject who is not one of the rubric's people needs
         it: is "Bukharin" a person, or "Russia" a place?
         """
-        names = {person.lower() for person in people}
-        needed = [
-            doc
-            for doc in docs
-            if not doc.has_annotation("ENT_IOB")
-            and any(_maybe_person(token) and token.lower_ not in names for token in doc)
-        ]
+        needed = [doc for doc in dict.fromkeys(docs) if _needs_entities(doc, people)]
         recogniser = self.nlp.get_pipe(ENTITY_RECOGNISER)
         if isinstance(recogniser, EntityRecognizer):
             for _ in recogniser.pipe(needed, batch_size=PARSE_BATCH):  # in place
@@ -317,6 +341,14 @@ def _person(token: Token, people: frozenset[str], is_person: Callable[[Token], b
         if token.text.lower() == person.lower():
             return person
     return token.text if _maybe_person(token) and is_person(token) else None
+
+
+def _needs_entities(doc: Doc, people: frozenset[str]) -> bool:
+    """Whether a sentence names someone the rubric does not, as yet unrecognised."""
+    if doc.has_annotation("ENT_IOB"):
+        return False
+    names = {person.lower() for person in people}
+    return any(_maybe_person(token) and token.lower_ not in names for token in doc)
 
 
 def _maybe_person(token: Token) -> bool:
