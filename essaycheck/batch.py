@@ -17,7 +17,7 @@ from typing import Any
 
 from essaycheck.errors import EssayReadError, OutputError
 from essaycheck.feedback import Calibrator, Checker, EssayResult
-from essaycheck.html_report import stream_class_html
+from essaycheck.html_report import write_class_report
 from essaycheck.io.essays import Essay, Submission, collect_submissions
 from essaycheck.io.names import student_from_filename
 from essaycheck.journal import (
@@ -35,7 +35,7 @@ from essaycheck.report import (
     stream_json,
 )
 from essaycheck.rubric import Rubric
-from essaycheck.workers import check_in_parallel
+from essaycheck.workers import WorkerPool
 
 GRADEBOOK = "gradebook.csv"
 RESULTS = "results.json"
@@ -64,8 +64,7 @@ def mark_folder(
     scale: float | None = None,
     calibration: Calibrator | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
-    jobs: int = 1,
-    load_checker: Callable[[], Checker] | None = None,
+    workers: WorkerPool | None = None,
 ) -> BatchResult:
     """Mark every essay in ``folder`` (or a zip of submissions) and write the reports.
 
@@ -75,9 +74,8 @@ def mark_folder(
     ``resume``, the results an interrupted run saved are reused (unless the
     essay has changed), and only the rest are marked. A teacher's
     ``calibration`` of the rubric, when given, re-scales every decision.
-    ``scale`` adds a marks column to the gradebook. With ``jobs`` > 1, essays
-    are marked in that many worker processes, each building its checker with
-    ``load_checker``; the reports are the same.
+    ``scale`` adds a marks column to the gradebook. Given ``workers``, essays
+    are marked in those worker processes; the reports are the same.
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
@@ -125,15 +123,15 @@ def mark_folder(
                 fingerprints[submission.name] = fingerprint
                 yield essay
 
-        if jobs > 1 and load_checker is not None:
-            checked = check_in_parallel(to_check(), rubric, calibration, jobs, load_checker)
+        if workers is not None:
+            checked = workers.check(to_check(), rubric, calibration)
         else:
             checked = checker.check_many(to_check(), rubric, calibration)
         for result in checked:
             done(result, fingerprints[result.name])
     written = index_journal(journal_path, key)
     results = StoredResults(journal_path, [written[name].offset for name in names], rubric)
-    _write_reports(results, names, rubric, engine, out_dir, scale)
+    _write_reports(results, names, rubric, engine, out_dir, scale, workers)
     summary = render_class_summary(results, rubric)
     journal_path.unlink(missing_ok=True)
     return BatchResult(len(names), tuple(failed), out_dir, summary)
@@ -173,26 +171,37 @@ def _safe_relative(name: str) -> str:
 
 
 def _write_reports(
-    results: Sequence[EssayResult],
+    results: StoredResults,
     names: Sequence[str],
     rubric: Rubric,
     engine: dict[str, Any],
     out_dir: Path,
     scale: float | None = None,
+    workers: WorkerPool | None = None,
 ) -> None:
+    """Write every report into a staging folder, then move it into place.
+
+    With ``workers``, one of them writes the class report meanwhile.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    class_report = (results, rubric, engine, staging / CLASS_REPORT)
+    written = workers.call(write_class_report, *class_report) if workers is not None else None
     try:
-        (staging / GRADEBOOK).write_text(render_gradebook(results, rubric, scale), "utf-8")
-        with (staging / RESULTS).open("w", encoding="utf-8") as report:
-            report.writelines(stream_json(results, rubric, engine))
-        with (staging / CLASS_REPORT).open("w", encoding="utf-8") as report:
-            report.writelines(stream_class_html(results, rubric, engine))
-        feedback_files = feedback_names(names)
-        for result in results:
-            target = staging / FEEDBACK / feedback_files[result.name]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_feedback(result, rubric), "utf-8")
+        try:
+            if written is None:
+                write_class_report(*class_report)
+            (staging / GRADEBOOK).write_text(render_gradebook(results, rubric, scale), "utf-8")
+            with (staging / RESULTS).open("w", encoding="utf-8") as report:
+                report.writelines(stream_json(results, rubric, engine))
+            feedback_files = feedback_names(names)
+            for result in results:
+                target = staging / FEEDBACK / feedback_files[result.name]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(render_feedback(result, rubric), "utf-8")
+        finally:
+            if written is not None:
+                written.result()  # the class report is in (or its error is raised) before we go on
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old")
             out_dir.replace(old)

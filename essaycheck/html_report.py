@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -194,6 +195,14 @@ def stream_class_html(
             bar_max_width=BAR_MAX_WIDTH,
         )
     )
+
+
+def write_class_report(
+    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any], path: Path
+) -> None:
+    """Write the class report to ``path``, piece by piece."""
+    with path.open("w", encoding="utf-8") as report:
+        report.writelines(stream_class_html(results, rubric, engine))
 
 
 def render_essays_html(

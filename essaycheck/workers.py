@@ -3,7 +3,8 @@
 Each worker builds its own Checker (the models are loaded once per worker, not
 once per essay) and marks chunks of essays; results come back in the order the
 essays were sent, so a parallel run writes exactly the reports a single process
-writes.
+writes. The workers start loading as soon as the pool is made, while the main
+process gets ready.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
+from types import TracebackType
+from typing import Any, TypeVar
 
 from essaycheck.feedback import Calibrator, Checker, EssayResult
 from essaycheck.io.essays import Essay
@@ -20,28 +23,48 @@ from essaycheck.rubric import Rubric
 
 # Essays per task: enough for the checks to parse in batches across essays.
 CHUNK_SIZE = 32
+T = TypeVar("T")
 # Each worker's checker, built once by _start_worker.
 _checker: Checker | None = None
 
 
-def check_in_parallel(
-    essays: Iterable[Essay],
-    rubric: Rubric,
-    calibration: Calibrator | None,
-    jobs: int,
-    load_checker: Callable[[], Checker],
-) -> Iterator[EssayResult]:
-    """Check essays in ``jobs`` worker processes, yielding results in the essays' order.
+class WorkerPool:
+    """``jobs`` worker processes, each with the checker ``load_checker`` builds.
 
     ``load_checker`` must be picklable (a module-level function, or a
-    functools.partial of one): each worker calls it once.
+    functools.partial of one): each worker calls it once. Use it as a context
+    manager; leaving it stops the workers.
     """
-    context = multiprocessing.get_context("spawn")  # no forked threads or half-copied models
-    chunks = _chunks(essays, CHUNK_SIZE)
-    with ProcessPoolExecutor(jobs, context, _start_worker, (load_checker,)) as pool:
+
+    def __init__(self, jobs: int, load_checker: Callable[[], Checker]) -> None:
+        self.jobs = jobs
+        context = multiprocessing.get_context("spawn")  # no forked threads or half-copied models
+        self._pool = ProcessPoolExecutor(jobs, context, _start_worker, (load_checker,))
+        self._pool.submit(_ready)  # starts the workers now, so they load while we wait
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def call(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """Run a picklable function in a worker; its future."""
+        return self._pool.submit(function, *args)
+
+    def check(
+        self, essays: Iterable[Essay], rubric: Rubric, calibration: Calibrator | None
+    ) -> Iterator[EssayResult]:
+        """Check essays in the workers, yielding results in the essays' order."""
+        chunks = _chunks(essays, CHUNK_SIZE)
         pending = [
-            (chunk, pool.submit(_check_chunk, chunk, rubric, calibration))
-            for chunk in itertools.islice(chunks, jobs * 2)
+            (chunk, self._pool.submit(_check_chunk, chunk, rubric, calibration))
+            for chunk in itertools.islice(chunks, self.jobs * 2)
         ]
         while pending:
             sent, future = pending.pop(0)
@@ -49,7 +72,7 @@ def check_in_parallel(
             following = next(chunks, None)
             if following is not None:
                 pending.append(
-                    (following, pool.submit(_check_chunk, following, rubric, calibration))
+                    (following, self._pool.submit(_check_chunk, following, rubric, calibration))
                 )
             for essay, result in zip(sent, finished, strict=True):
                 yield replace(result, text=essay.text)
@@ -64,6 +87,10 @@ def _chunks(essays: Iterable[Essay], size: int) -> Iterator[list[Essay]]:
 def _start_worker(load_checker: Callable[[], Checker]) -> None:
     global _checker
     _checker = load_checker()
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it starts the workers."""
 
 
 def _check_chunk(

@@ -172,15 +172,10 @@ def test_two_worker_processes_write_the_same_reports_as_one(
     from conftest import MODELS_DIR
 
     from essaycheck.feedback import load_checker
+    from essaycheck.workers import WorkerPool
 
     mark_folder(essays, example_rubric, checker, tmp_path / "one")
-    mark_folder(
-        essays,
-        example_rubric,
-        checker,
-        tmp_path / "two",
-        jobs=2,
-        load_checker=partial(load_checker, MODELS_DIR),
-    )
+    with WorkerPool(2, partial(load_checker, MODELS_DIR)) as workers:
+        mark_folder(essays, example_rubric, checker, tmp_path / "two", workers=workers)
 
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
@@ -157,33 +158,39 @@ def mark(
     from essaycheck.feedback import ENGINE_NAMES, load_checker
     from essaycheck.io.essays import collect_submissions
     from essaycheck.rubric import load_rubric
+    from essaycheck.workers import WorkerPool
 
     rubric = load_rubric(rubric_path)
-    calibration = (
-        None
-        if no_calibration
-        else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
-    )
-    total = len(collect_submissions(folder))
-    checker = load_checker(models_dir, engine)
     show = not quiet and sys.stderr.isatty()
+    # Each worker gets its share of the cores, and starts loading the engine at once.
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    workers = (
+        WorkerPool(jobs, partial(load_checker, models_dir, engine, threads))
+        if jobs > 1
+        else nullcontext()
+    )
     try:
-        with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
-            batch = mark_folder(
-                folder,
-                rubric,
-                checker,
-                out_dir,
-                force=force,
-                resume=resume,
-                scale=scale,
-                jobs=jobs,
-                load_checker=partial(
-                    load_checker, models_dir, engine, max(1, (os.cpu_count() or 1) // jobs)
-                ),
-                calibration=calibration,
-                on_essay=lambda _: bar.update(),
+        with workers as pool:
+            calibration = (
+                None
+                if no_calibration
+                else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
             )
+            total = len(collect_submissions(folder))
+            checker = load_checker(models_dir, engine)
+            with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
+                batch = mark_folder(
+                    folder,
+                    rubric,
+                    checker,
+                    out_dir,
+                    force=force,
+                    resume=resume,
+                    scale=scale,
+                    workers=pool,
+                    calibration=calibration,
+                    on_essay=lambda _: bar.update(),
+                )
     except KeyboardInterrupt:
         click.echo(
             "Interrupted: no reports were written, but every essay marked so far is "
