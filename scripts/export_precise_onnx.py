@@ -3,7 +3,7 @@
 essaycheck's precise engine runs the fine-tuned MiniLM (``models/minilm-argkp-precise``, built
 by ``scripts/train_precise_model.py``) with onnxruntime instead of torch: the same numbers,
 about three times faster on two cores, and a runtime dependency of ~15 MB instead of torch.
-This script writes ``model.onnx`` into that folder: the computation graph only (~0.6 MB).
+This script writes ``model.onnx`` into that folder: the computation graph only (~0.1 MB).
 Its weights stay in the folder's float16 ``model.safetensors``, the file torch loads; the
 graph names each weight by its key there, and essaycheck hands them to onnxruntime as
 external initializers (widened to float32) when it loads the engine. So the repository
@@ -55,6 +55,11 @@ OPSET = 18
 MIN_COSINE = 0.99999
 CHECK_BATCH = 32
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+README_NOTE = """\
+`model.onnx` is the same encoder as an ONNX graph that reads its weights from
+`model.safetensors` by name; essaycheck runs it with onnxruntime, without torch. Built by
+`scripts/export_precise_onnx.py` (meta.json's `onnx` section).
+"""
 
 
 def safetensors_header(path: Path) -> dict[str, Any]:
@@ -154,7 +159,15 @@ def point_weights_at_safetensors(exported: Path, folder: Path) -> tuple[bytes, l
         node.input[:] = [renamed.get(name, name) for name in node.input]
     for node_input in graph_model.graph.input:
         node_input.name = renamed.get(node_input.name, node_input.name)
-    graph_model.producer_version = ""  # keep the file free of the exporter's version
+    # Keep the file free of what would change it with nothing changed in the model: the
+    # exporter's version, and each node's provenance (source lines of this script, among others).
+    graph_model.producer_version = ""
+    for node in graph_model.graph.node:
+        del node.metadata_props[:]
+        node.doc_string = ""
+    for described in (*graph_model.graph.value_info, *graph_model.graph.initializer):
+        described.doc_string = ""
+    del graph_model.metadata_props[:]
     return graph_model.SerializeToString(deterministic=True), sorted(renamed.values())
 
 
@@ -261,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         + (f" --folder {display_path(args.folder)}" if args.folder != DEFAULT_FOLDER else ""),
     }
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
+    readme = args.folder / "README.md"
+    if readme.is_file() and README_NOTE not in readme.read_text("utf-8"):
+        readme.write_text(readme.read_text("utf-8").rstrip("\n") + "\n\n" + README_NOTE, "utf-8")
     print(f"wrote {display_path(target)} ({target.stat().st_size / 1e6:.1f} MB): {figures}")
     return 0
 
