@@ -20,10 +20,13 @@ subprocess of the installed ``essaycheck``:
    ``python -c "import spacy"``;
 4. peak RSS of one ``mark`` of a larger corpus built the same way;
 5. ``mark --engine precise`` on 500 of the essays, if the precise engine is
-   installed in ``--precise-venv``.
+   installed in ``--precise-venv``;
+6. where the time goes (``benchmarks/time_budget.py``): marking 300 essays
+   in-process with and without the checks, and a cold start phase by phase.
 
-It prints one Markdown table with the issue's targets; progress goes to stderr.
-With the defaults it takes about 9 minutes on 2 cores, half of it the memory run.
+It prints one Markdown table with the issue's targets, then the time budget;
+progress goes to stderr. With the defaults it takes about 5 minutes on 2 cores,
+half of it the memory run.
 """
 
 from __future__ import annotations
