@@ -209,7 +209,7 @@ class Checker:
         prepared = self.prepare(rubric)
         pairs = ((essay.text, essay) for essay in essays)
         docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE)
-        for batch in _batches(docs, BATCH_SIZE):
+        for batch in in_batches(docs, BATCH_SIZE):
             windows = [essay_windows(doc) for doc, _ in batch]
             matched = [
                 (doc, essay, matches)
@@ -271,28 +271,22 @@ class Checker:
         claims = self._claims_for(rubric)
         rejected: dict[tuple[int, int], tuple[Window, Objection]] = {}
         while pending:
-            verifier.parse_ahead(
-                sentence
+            candidates = [
+                (index, window.sentences or (window.text,), essays[essay][1][: window.start])
                 for essay, index, rank in pending
                 for window in (essays[essay][0][index].candidates[rank][0],)
-                if verifier.needs_parse(
-                    claims, index, window.sentences, essays[essay][1][: window.start]
-                )
-                for sentence in window.sentences
+            ]
+            verifier.parse_ahead(
+                sentence
+                for candidate in candidates
+                if verifier.needs_parse(claims, *candidate)
+                for sentence in candidate[1]
             )
-            windows = [essays[essay][0][index].candidates[rank] for essay, index, rank in pending]
-            objections = verifier.objections(
-                claims,
-                [
-                    (index, window.sentences or (window.text,), essays[essay][1][: window.start])
-                    for (essay, index, _), (window, _) in zip(pending, windows, strict=True)
-                ],
-            )
+            objections = verifier.objections(claims, candidates)
             following = []
-            for (essay, index, rank), (window, score), objection in zip(
-                pending, windows, objections, strict=True
-            ):
+            for (essay, index, rank), objection in zip(pending, objections, strict=True):
                 match = essays[essay][0][index]
+                window, score = match.candidates[rank]
                 point = results[essay][index].point
                 if objection is None:
                     results[essay][index] = self._accepted(point, window, score)
@@ -343,7 +337,8 @@ class Checker:
         return self._claims[key]
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def in_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Yield the items in lists of ``size`` (the last one shorter)."""
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch

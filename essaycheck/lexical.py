@@ -27,15 +27,10 @@ def content_stems(text: str) -> frozenset[str]:
     )
 
 
-def overlap(window: frozenset[str], point: frozenset[str]) -> float:
-    """Share of the point's stems found in the window (0 when the point has none)."""
-    return len(window & point) / len(point) if point else 0.0
-
-
 def overlaps(
     windows: Sequence[frozenset[str]], points: Sequence[frozenset[str]]
 ) -> npt.NDArray[np.float64]:
-    """``overlap`` of every window with every point at once: shape (windows, points)."""
+    """Share of each point's stems in each window (0 for a point with none): (windows, points)."""
     vocabulary = {stem: index for index, stem in enumerate(sorted(frozenset().union(*points)))}
     in_point = np.zeros((len(points), len(vocabulary)))
     for row, stems in enumerate(points):

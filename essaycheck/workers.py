@@ -17,7 +17,7 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
 
-from essaycheck.feedback import Calibrator, Checker, EssayResult
+from essaycheck.feedback import Calibrator, Checker, EssayResult, in_batches
 from essaycheck.io.essays import Essay
 from essaycheck.rubric import Rubric
 
@@ -61,7 +61,7 @@ class WorkerPool:
         self, essays: Iterable[Essay], rubric: Rubric, calibration: Calibrator | None
     ) -> Iterator[EssayResult]:
         """Check essays in the workers, yielding results in the essays' order."""
-        chunks = _chunks(essays, CHUNK_SIZE)
+        chunks = in_batches(essays, CHUNK_SIZE)
         pending = [
             (chunk, self._pool.submit(_check_chunk, chunk, rubric, calibration))
             for chunk in itertools.islice(chunks, self.jobs * 2)
@@ -76,12 +76,6 @@ class WorkerPool:
                 )
             for essay, result in zip(sent, finished, strict=True):
                 yield replace(result, text=essay.text)
-
-
-def _chunks(essays: Iterable[Essay], size: int) -> Iterator[list[Essay]]:
-    iterator = iter(essays)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 def _start_worker(load_checker: Callable[[], Checker]) -> None:
