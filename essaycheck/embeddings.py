@@ -15,7 +15,6 @@ windows it is part of.
 from __future__ import annotations
 
 import json
-import logging
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +28,6 @@ from spacy.tokens import Doc, Span
 
 from essaycheck.errors import ModelError
 from essaycheck.windows import Window
-
-logger = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float32]
 
