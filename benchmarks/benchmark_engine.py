@@ -38,12 +38,14 @@ from machine import cpu_name, progress
 
 import essaycheck
 from essaycheck.calibration import Calibration, fit_calibration, read_teacher_marks
-from essaycheck.dataset import LabelledText, group_texts, load_labelled
-from essaycheck.evaluation import compute_metrics, score_texts
-from essaycheck.feedback import Checker, EssayResult, load_checker
+from essaycheck.engine import load_checker
+from essaycheck.engine.checker import Checker
+from essaycheck.engine.rule import FEATURES
 from essaycheck.io.essays import Essay, read_essay
-from essaycheck.matcher import FEATURES
+from essaycheck.results import EssayResult
 from essaycheck.rubric import KeyPoint, Rubric, load_rubric
+from essaycheck.training.dataset import LabelledText, group_texts, load_labelled
+from essaycheck.training.evaluation import compute_metrics, score_texts
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
@@ -274,7 +276,7 @@ def measure_speed(records: list[LabelledText], models_dir: Path | None) -> Speed
 
     corpus = build_speed_corpus(records)
     texts = [essay.text for _, essays in corpus for essay in essays]
-    checker, load_seconds = _timed(lambda: load_checker(models_dir))
+    checker, load_seconds = _timed(lambda: load_checker("fast", models_dir))
 
     def mark_corpus() -> None:
         for rubric, essays in corpus:
@@ -309,7 +311,7 @@ def measure_example_speed(folder: Path, checker: Checker) -> ExampleSpeed:
     """Time the example essays through check_many, with the verifier and without it."""
     rubric = load_rubric(folder / "rubric.json")
     essays = [read_essay(path, name=path.name) for path in sorted((folder / "essays").glob("*"))]
-    bare = Checker(checker.nlp, checker.matcher)
+    bare = Checker(checker.nlp, checker.matcher, checker.spec)
     list(checker.check_many(essays[:1], rubric))  # warm-up: loads the parser
 
     def run(which: Checker) -> None:
@@ -336,7 +338,7 @@ def calibrate_examples(folder: Path, checker: Checker) -> CalibratedExamples:
     names = sorted({mark.essay for mark in marks})
     essays = [read_essay(folder / "essays" / name, name=name) for name in names]
     results = {result.name: result for result in checker.check_many(essays, rubric)}
-    report = fit_calibration(marks, results, rubric, "benchmark")
+    report = fit_calibration(marks, results, rubric, ("benchmark", "0"))
     return CalibratedExamples(report.calibration)
 
 
@@ -394,7 +396,7 @@ def _argkp_section(figures: DatasetFigures) -> list[str]:
         f"{m['texts']} arguments, {m['labelled_pairs']} labelled (argument, key point) pairs, "
         f"positive rate {m['positive_rate']:.3f}; same code path as `essaycheck evaluate` "
         f"({figures.seconds:.1f} s). mAP is the ArgKP-2021 shared task's formula "
-        "(`essaycheck.evaluation.kpa_map`), the scale of EVALUATION.md's figures.",
+        "(`essaycheck.training.evaluation.kpa_map`), the scale of EVALUATION.md's figures.",
         "",
         "| engine | AUC | mAP strict | mAP relaxed | precision | recall | F1 | top-1 |",
         "|---|---|---|---|---|---|---|---|",
@@ -637,7 +639,7 @@ def main(argv: list[str] | None = None) -> None:
     data_dir = args.shared / "data"
     progress("speed (first, so load_checker() is timed on its first call)")
     speed = measure_speed(load_labelled(data_dir / "argkp" / "dev.jsonl"), args.models_dir)
-    checker = load_checker(args.models_dir)
+    checker = load_checker("fast", args.models_dir)
     data = []
     for name in ("argkp", "realsumm"):
         progress(f"accuracy: {name}/dev")
@@ -648,7 +650,7 @@ def main(argv: list[str] | None = None) -> None:
     example_speed = measure_example_speed(EXAMPLES, checker)
     report = render_report(
         command,
-        checker.engine_info(),
+        checker.info().to_dict(),
         data,
         examples,
         speed,

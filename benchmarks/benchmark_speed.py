@@ -388,7 +388,7 @@ def precise_installed(venv: Path) -> bool:
     python = venv / "bin" / "python"
     if not python.exists() or not (venv / "bin" / "essaycheck").exists():
         return False
-    probe = "import onnxruntime, safetensors, essaycheck.precise"
+    probe = "import onnxruntime, safetensors, essaycheck.engine.precise"
     return subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0
 
 

@@ -22,10 +22,11 @@ def marking(folder: str, rubric_path: str) -> dict[str, float]:
     """Mark the essays in-process twice, with and without the checks, and time the parses."""
     from pathlib import Path
 
-    from essaycheck.feedback import Checker, load_checker
+    from essaycheck.engine import load_checker
+    from essaycheck.engine.checker import Checker
+    from essaycheck.engine.verification import ClaimVerifier
     from essaycheck.io.essays import Essay
     from essaycheck.rubric import load_rubric
-    from essaycheck.verification import ClaimVerifier
 
     rubric = load_rubric(Path(rubric_path))
     essays = [
@@ -59,7 +60,7 @@ def marking(folder: str, rubric_path: str) -> dict[str, float]:
     for _ in checker.check_many(essays, rubric):
         pass
     with_checks = time.perf_counter() - started
-    unchecked = Checker(checker.nlp, checker.matcher, None)
+    unchecked = Checker(checker.nlp, checker.matcher, checker.spec, None)
     started = time.perf_counter()
     for _ in unchecked.check_many(essays, rubric):
         pass
@@ -93,9 +94,9 @@ def cold(essay_path: str, rubric_path: str) -> dict[str, float]:
     from pathlib import Path
 
     import essaycheck.cli.marking  # noqa: F401
-    from essaycheck.feedback import load_checker
+    from essaycheck.engine import load_checker
+    from essaycheck.engine.pipelines import load_checking_nlp
     from essaycheck.io.essays import read_essay
-    from essaycheck.nlp import load_checking_nlp
     from essaycheck.rubric import load_rubric
 
     lap("import the rest (essaycheck, tokenizers, jsonschema, click)")

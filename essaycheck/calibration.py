@@ -13,7 +13,6 @@ teacher. The calibration is saved beside the rubric and used by ``check`` and
 from __future__ import annotations
 
 import csv
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -23,12 +22,12 @@ from typing import Any
 import numpy as np
 
 from essaycheck.errors import CalibrationError
-from essaycheck.feedback import EssayResult, PointResult
+from essaycheck.io.files import read_json, write_json
+from essaycheck.results import REVIEW_BAND, THRESHOLD, EssayResult, PointResult, decide
 from essaycheck.rubric import Rubric
 
-CALIBRATION_FORMAT = 1
+CALIBRATION_FORMAT = 2
 CALIBRATION_SUFFIX = ".calibration.json"
-REVIEW_BAND = 0.15
 _TRUE = {"1", "yes", "y", "true", "covered"}
 _FALSE = {"0", "no", "n", "false", "missing"}
 _SCORE_FLOOR = 1e-4
@@ -79,7 +78,8 @@ class Calibration:
 
     Attributes:
         rubric_sha256: the rubric it was fitted for; a changed rubric needs refitting.
-        engine: the engine name and version whose scores it re-scales.
+        engine_name: the engine whose scores it re-scales, as the engine table names it.
+        engine_version: that engine's version.
         essays: how many marked essays it was fitted on.
         marks: how many (essay, point) decisions.
         held_out: agreement with the teacher, estimated leaving one essay out.
@@ -89,7 +89,8 @@ class Calibration:
     slope: float
     intercept: float
     rubric_sha256: str
-    engine: str
+    engine_name: str
+    engine_version: str
     essays: int
     marks: int
     held_out: Agreement
@@ -108,14 +109,18 @@ class Calibration:
 
     def _point(self, point: PointResult) -> PointResult:
         score = self.score(point.score)
-        if point.note is not None:  # evidence that denies the point never counts
-            return PointResult(
-                point.point, False, min(score, point.score), False, point.evidence, point.note
+        if point.objection is not None:  # evidence that denies the point never counts
+            return replace(
+                point, is_covered=False, score=min(score, point.score), needs_review=False
             )
-        is_covered = score >= 0.5
-        needs_review = abs(score - 0.5) < self.review_band
-        evidence = point.evidence if (is_covered or needs_review) else None
-        return PointResult(point.point, is_covered, score, needs_review, evidence)
+        is_covered, needs_review = decide(score, self.review_band)
+        return PointResult(
+            point=point.point,
+            is_covered=is_covered,
+            score=score,
+            needs_review=needs_review,
+            evidence=point.evidence if (is_covered or needs_review) else None,
+        )
 
     def describe(self) -> dict[str, Any]:
         """Say what the calibration was fitted on, for reports."""
@@ -133,7 +138,8 @@ class Calibration:
             "intercept": self.intercept,
             "review_band": self.review_band,
             "rubric_sha256": self.rubric_sha256,
-            "engine": self.engine,
+            "engine_name": self.engine_name,
+            "engine_version": self.engine_version,
             "essays": self.essays,
             "marks": self.marks,
             "held_out": self.held_out.to_dict(),
@@ -189,7 +195,10 @@ def read_teacher_marks(path: Path, rubric: Rubric) -> list[TeacherMark]:
 
 
 def fit_calibration(
-    marks: Sequence[TeacherMark], results: dict[str, EssayResult], rubric: Rubric, engine: str
+    marks: Sequence[TeacherMark],
+    results: dict[str, EssayResult],
+    rubric: Rubric,
+    engine: tuple[str, str],
 ) -> CalibrationReport:
     """Fit the calibration on every mark and estimate its agreement leaving one essay out.
 
@@ -210,12 +219,13 @@ def fit_calibration(
         inside = essays == essay
         fold_slope, fold_intercept = _fit(scores[~inside], labels[~inside])
         held_out_scores[inside] = _calibrated(scores[inside], fold_slope, fold_intercept)
-    held_out = (held_out_scores >= 0.5) & ~rejected
+    held_out = (held_out_scores >= THRESHOLD) & ~rejected
     calibration = Calibration(
         slope=round(slope, 6),
         intercept=round(intercept, 6),
         rubric_sha256=rubric.sha256,
-        engine=engine,
+        engine_name=engine[0],
+        engine_version=engine[1],
         essays=len(set(essays)),
         marks=len(marks),
         held_out=agreement(labels, held_out),
@@ -265,20 +275,19 @@ def calibration_path(rubric_path: Path) -> Path:
 
 def save_calibration(calibration: Calibration, path: Path) -> None:
     """Write the calibration file atomically."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(
-        json.dumps(calibration.to_dict(), indent=2, sort_keys=True) + "\n", "utf-8"
-    )
-    temporary.replace(path)
+    write_json(path, calibration.to_dict())
 
 
-def load_calibration(rubric: Rubric, path: Path, engine: str | None = None) -> Calibration | None:
+def load_calibration(
+    rubric: Rubric, path: Path, engine: tuple[str, str] | None = None
+) -> Calibration | None:
     """Read a rubric's calibration; None if there is none.
 
     Args:
         rubric: the rubric the calibration must have been fitted for.
         path: the calibration file.
-        engine: the engine's name; a calibration of another engine's scores is refused.
+        engine: the engine's name and version; a calibration of another engine's
+            scores is refused.
 
     Raises:
         CalibrationError: the file is malformed, or was fitted for another version
@@ -286,30 +295,17 @@ def load_calibration(rubric: Rubric, path: Path, engine: str | None = None) -> C
     """
     if not path.is_file():
         return None
+    remedy = "Delete it, or rerun essaycheck calibrate."
+    data = read_json(path, CalibrationError, remedy)
     try:
-        data = json.loads(path.read_text("utf-8"))
-        if data.get("format") != CALIBRATION_FORMAT:
-            raise ValueError(f"format {data.get('format')}, expected {CALIBRATION_FORMAT}")
-        calibration = Calibration(
-            slope=float(data["slope"]),
-            intercept=float(data["intercept"]),
-            rubric_sha256=str(data["rubric_sha256"]),
-            engine=str(data["engine"]),
-            essays=int(data["essays"]),
-            marks=int(data["marks"]),
-            held_out=Agreement(**data["held_out"]),
-            uncalibrated=Agreement(**data["uncalibrated"]),
-            review_band=float(data["review_band"]),
-        )
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        calibration = _calibration_from_dict(data)
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise CalibrationError(f"{path}: not a valid calibration file ({err}). {remedy}") from err
+    fitted_for = (calibration.engine_name, calibration.engine_version)
+    if engine is not None and fitted_for != engine:
         raise CalibrationError(
-            f"{path}: not a valid calibration file ({err}). Delete it, or rerun "
-            "essaycheck calibrate."
-        ) from err
-    if engine is not None and calibration.engine.split()[0] != engine:
-        raise CalibrationError(
-            f"{path}: calibrates the {calibration.engine.split()[0]} engine's scores, not "
-            f"{engine}'s. Rerun essaycheck calibrate with the same --engine, or pass "
+            f"{path}: calibrates the {' '.join(fitted_for)} engine's scores, not "
+            f"{' '.join(engine)}'s. Rerun essaycheck calibrate with the same --engine, or pass "
             "--no-calibration."
         )
     if calibration.rubric_sha256 != rubric.sha256:
@@ -318,6 +314,27 @@ def load_calibration(rubric: Rubric, path: Path, engine: str | None = None) -> C
             "essaycheck calibrate with your marks, or delete the file to use the shipped rule."
         )
     return calibration
+
+
+def _calibration_from_dict(data: dict[str, Any]) -> Calibration:
+    """Rebuild a calibration; format 1 kept the engine as one "name version" string."""
+    if data.get("format") == 1:
+        name, _, version = str(data["engine"]).partition(" ")
+        data = {**data, "engine_name": name, "engine_version": version}
+    elif data.get("format") != CALIBRATION_FORMAT:
+        raise ValueError(f"format {data.get('format')}, expected {CALIBRATION_FORMAT}")
+    return Calibration(
+        slope=float(data["slope"]),
+        intercept=float(data["intercept"]),
+        rubric_sha256=str(data["rubric_sha256"]),
+        engine_name=str(data["engine_name"]),
+        engine_version=str(data["engine_version"]),
+        essays=int(data["essays"]),
+        marks=int(data["marks"]),
+        held_out=Agreement(**data["held_out"]),
+        uncalibrated=Agreement(**data["uncalibrated"]),
+        review_band=float(data["review_band"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -331,7 +348,7 @@ class _Row:
 def _row(mark: TeacherMark, results: dict[str, EssayResult]) -> _Row:
     result = results[mark.essay]
     point = next(p for p in result.points if p.point.id == mark.point_id)
-    return _Row(point.score, point.is_covered, point.note is not None, point.evidence)
+    return _Row(point.score, point.is_covered, point.objection is not None, point.evidence)
 
 
 def _fit(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

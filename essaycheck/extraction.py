@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from essaycheck.engine.pipelines import load_parser_nlp
 from essaycheck.errors import RubricError
-from essaycheck.nlp import load_parser_nlp
 from essaycheck.rubric import KeyPoint, Rubric
 
 MIN_CONTENT_WORDS = 5

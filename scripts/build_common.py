@@ -75,7 +75,7 @@ def held_out_topics(records: Sequence[Labelled], count: int) -> list[str]:
 
 
 def kpa_map_strict(records: Sequence[Labelled], scores: Sequence[dict[str, float]]) -> float:
-    """ArgKP-2021 mAP, strict (as essaycheck.evaluation.kpa_map with relaxed=False)."""
+    """ArgKP-2021 mAP, strict (as essaycheck.training.evaluation.kpa_map with relaxed=False)."""
     from sklearn.metrics import average_precision_score
 
     by_group: dict[str, list[tuple[float, int]]] = defaultdict(list)

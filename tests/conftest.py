@@ -10,12 +10,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
-import essaycheck.feedback
-from essaycheck.feedback import Checker, load_checker
+from essaycheck.cli.base import Services
+from essaycheck.engine import load_checker
+from essaycheck.engine.checker import Checker
 from essaycheck.rubric import Rubric, load_rubric
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -98,30 +100,43 @@ def models_dir(
 @pytest.fixture(scope="session")
 def checker() -> Checker:
     """The shipped marking pipeline, loaded once for the whole run."""
-    return load_checker(MODELS_DIR)
+    return load_checker("fast", MODELS_DIR)
 
 
 @pytest.fixture
-def reuse_checker(
-    checker: Checker, models_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> list[Path | None]:
-    """Make the commands use the session's checker instead of loading their own.
+def reuse_checker() -> list[Path | None]:
+    """The models folders the commands asked for, in order (see ``services``)."""
+    return []
+
+
+@pytest.fixture
+def services(checker: Checker, models_dir: Path, reuse_checker: list[Path | None]) -> Services:
+    """What the commands load, handed in: the session's checker instead of loading their own.
 
     Only a load of the shipped models (the default, or the mirror of them) is
-    replaced; any other --models-dir is loaded for real. Returns the folders
-    the commands asked for.
+    given the session's checker; any other engine or --models-dir is loaded
+    for real.
     """
-    real_load = essaycheck.feedback.load_checker
-    requested: list[Path | None] = []
 
-    def load(folder: Path | None = None, engine: str = "fast") -> Checker:
-        requested.append(folder)
+    def load(engine: str, folder: Path | None) -> Checker:
+        reuse_checker.append(folder)
         if engine == "fast" and (folder is None or Path(folder) == models_dir):
             return checker
-        return real_load(folder, engine)
+        return load_checker(engine, folder)
 
-    monkeypatch.setattr(essaycheck.feedback, "load_checker", load)
-    return requested
+    return Services(load_checker=load)
+
+
+class ServicesRunner(CliRunner):
+    """A CliRunner whose commands get the test's ``Services`` (click's ``obj``)."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+        kwargs.setdefault("obj", self.services)
+        return super().invoke(*args, **kwargs)
 
 
 # --- rubrics and the command line ----------------------------------------------
@@ -140,8 +155,8 @@ def small_rubric() -> Rubric:
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
+def runner(services: Services) -> CliRunner:
+    return ServicesRunner(services)
 
 
 # --- golden files -------------------------------------------------------------

@@ -19,8 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 from test_html_report import ENGINE, hostile_results, synthetic_class
 
-from essaycheck.feedback import EssayResult
-from essaycheck.html_report import render_class_html
+from essaycheck.reports.html import render_class_html
+from essaycheck.results import EssayResult
 from essaycheck.rubric import Rubric
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,7 +97,7 @@ def hostile_class() -> tuple[list[EssayResult], Rubric]:
             )
             if point.evidence
             else None,
-            point.note,
+            point.objection,
         )
         for point in marked.points
     )

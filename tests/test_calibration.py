@@ -18,9 +18,8 @@ from essaycheck.calibration import (
 )
 from essaycheck.cli import cli
 from essaycheck.errors import CalibrationError
-from essaycheck.feedback import EssayResult, Evidence, PointResult
+from essaycheck.results import EssayResult, Evidence, Objection, PointResult
 from essaycheck.rubric import KeyPoint, Rubric, load_rubric
-from essaycheck.verification import Objection
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -153,7 +152,8 @@ STRICT = Calibration(
     slope=1.0,
     intercept=-3.0,
     rubric_sha256="x",
-    engine="static-centred 1",
+    engine_name="static-centred",
+    engine_version="1",
     essays=3,
     marks=6,
     held_out=Agreement(6, 1.0, 1.0, 1.0, 1.0),
@@ -181,7 +181,7 @@ def test_calibration_never_counts_evidence_that_denies_the_point() -> None:
     point = lenient.apply(result).points[0]
 
     assert not point.is_covered
-    assert point.note == note
+    assert point.objection == note
 
 
 def test_no_calibration_file_means_the_shipped_rule(tmp_path: Path) -> None:

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from essaycheck.cli import cli
-from essaycheck.embeddings import STATIC_MODEL_NAME
-from essaycheck.matcher import FEATURES, load_rule
+from essaycheck.engine import ENGINES
+from essaycheck.engine.rule import FEATURES, load_rule
 from essaycheck.rubric import load_rubric
 
 pytestmark = pytest.mark.usefixtures("reuse_checker")
@@ -529,7 +529,7 @@ def empty_models_dir(tmp_path: Path) -> Path:
     """A models folder holding only the static model: no decision rule yet."""
     folder = tmp_path / "models"
     folder.mkdir()
-    static = REPO_DIR / "models" / STATIC_MODEL_NAME
+    static = REPO_DIR / "models" / ENGINES["fast"].embeddings_dir
     try:
         (folder / static.name).symlink_to(static, target_is_directory=True)
     except OSError:

@@ -10,24 +10,28 @@ import hashlib
 import random
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from click.testing import CliRunner
+from conftest import EXAMPLES_DIR
 
-from essaycheck.feedback import EssayResult, Evidence, PointResult
-from essaycheck.html_report import highlight_segments, render_class_html, render_essays_html
+from essaycheck.reports import ReportOptions
+from essaycheck.reports.html import highlight_segments, render_class_html, render_essays_html
+from essaycheck.results import EngineInfo, EssayResult, Evidence, Objection, PointResult
 from essaycheck.rubric import Band, KeyPoint, Rubric
-from essaycheck.verification import Objection
 
-ENGINE = {
-    "name": "static-centred",
-    "version": "1",
-    "decision": "covered when score >= 0.5",
-    "review_band": 0.15,
-    "calibration": None,
-    "checks": ["negation", "attribution"],
-}
+INFO = EngineInfo(
+    name="static-centred",
+    version="1",
+    embeddings="minilm-static-256-argkp",
+    decision="covered when score >= 0.5",
+    review_band=0.15,
+    checks=("negation", "attribution"),
+)
+ENGINE = ReportOptions(engine=INFO)
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 HOSTILE = f"{SCRIPT}{IMG}"
@@ -50,7 +54,7 @@ def point(
     covered: bool = True,
     score: float = 0.9,
     review: bool = False,
-    note: Objection | None = None,
+    objection: Objection | None = None,
     occurrence: int = 0,
 ) -> PointResult:
     """A result for ``key`` whose evidence is ``quote`` (its nth occurrence in ``text``)."""
@@ -60,7 +64,14 @@ def point(
         for _ in range(occurrence + 1):
             start = text.index(quote, start + 1)
         evidence = Evidence(quote, start, start + len(quote))
-    return PointResult(key, covered, score, review, evidence, note)
+    return PointResult(
+        point=key,
+        is_covered=covered,
+        score=score,
+        needs_review=review,
+        evidence=evidence,
+        objection=objection,
+    )
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -161,7 +172,7 @@ def essay(rubric: Rubric) -> EssayResult:
                 "Stalin did not want socialism in one country.",
                 covered=False,
                 score=0.25,
-                note=Objection("negated", "your essay says the opposite: “Stalin did not…”"),
+                objection=Objection("negated", "your essay says the opposite: “Stalin did not…”"),
             ),
         ),
         text=ESSAY_TEXT,
@@ -228,7 +239,7 @@ def hostile_results() -> tuple[list[EssayResult], Rubric]:
                 f"{IMG} there.",
                 covered=False,
                 score=0.2,
-                note=Objection("negated", f"your essay says the opposite: {HOSTILE}"),
+                objection=Objection("negated", f"your essay says the opposite: {HOSTILE}"),
             ),
         ),
         text=text,
@@ -242,7 +253,7 @@ def hostile_results() -> tuple[list[EssayResult], Rubric]:
 @pytest.mark.parametrize("render", [render_class_html, render_essays_html])
 def test_markup_in_essays_names_and_rubric_is_shown_as_text(render: object) -> None:
     results, rubric = hostile_results()
-    engine = {**ENGINE, "name": HOSTILE}
+    engine = ReportOptions(engine=replace(INFO, name=HOSTILE))
     assert callable(render)
 
     html = render(results, rubric, engine)
@@ -642,7 +653,7 @@ def test_reports_are_byte_identical_for_the_same_input() -> None:
     again_results, again_rubric = synthetic_class(40)
 
     assert render_class_html(first_results, first_rubric, ENGINE) == render_class_html(
-        again_results, again_rubric, dict(reversed(ENGINE.items()))
+        again_results, again_rubric, ReportOptions(engine=replace(INFO))
     )
     assert render_essays_html(first_results, first_rubric, ENGINE) == render_essays_html(
         again_results, again_rubric, ENGINE
@@ -679,14 +690,11 @@ def test_a_class_of_300_renders_quickly_and_stays_small() -> None:
 
 
 def test_mark_writes_the_class_report_and_check_the_student_page(
-    tmp_path: Path, reuse_checker: list[Path | None]
+    tmp_path: Path, runner: CliRunner
 ) -> None:
-    from click.testing import CliRunner
-
     from essaycheck.cli import cli
 
-    examples = Path(__file__).resolve().parent.parent / "examples"
-    runner = CliRunner()
+    examples = EXAMPLES_DIR
     out = tmp_path / "out"
     marked = runner.invoke(
         cli, ["mark", str(examples / "essays"), "-r", str(examples / "rubric.json"), "-o", str(out)]

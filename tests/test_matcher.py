@@ -17,14 +17,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from essaycheck.embeddings import STATIC_MODEL_NAME
+from essaycheck.engine import ENGINES
+from essaycheck.engine.checker import Checker
+from essaycheck.engine.matcher import KeyPointMatcher
+from essaycheck.engine.rule import DecisionRule, load_rule
+from essaycheck.engine.windows import MAX_SENTENCE_TOKENS, PIECE_TOKENS, essay_windows
 from essaycheck.errors import ModelError, NotFittedError
-from essaycheck.feedback import Checker, EssayResult, PointResult
 from essaycheck.io.essays import Essay, find_essays, read_essay
-from essaycheck.matcher import DecisionRule, KeyPointMatcher, load_rule
-from essaycheck.report import render_json
+from essaycheck.reports import ReportOptions, render_json
+from essaycheck.results import EssayResult, PointResult
 from essaycheck.rubric import KeyPoint, Rubric
-from essaycheck.windows import MAX_SENTENCE_TOKENS, PIECE_TOKENS, essay_windows
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -540,7 +542,7 @@ def test_evidence_offsets_count_in_the_normalised_text(
 
 def test_same_essays_twice_give_identical_json(checker: Checker, example_rubric: Rubric) -> None:
     essays = [read_essay(path) for path in _all_essays()]
-    engine = checker.engine_info()
+    engine = ReportOptions(engine=checker.info())
 
     first = render_json(list(checker.check_many(essays, example_rubric)), example_rubric, engine)
     second = render_json(list(checker.check_many(essays, example_rubric)), example_rubric, engine)
@@ -581,7 +583,8 @@ def test_fit_learns_a_rule_that_separates_the_labels(checker: Checker) -> None:
 
     decisions = matcher.rule_.score(features) >= 0.5
     assert (decisions == labels.astype(bool)).mean() >= 0.95
-    assert matcher.rule is matcher.rule_
+    assert matcher.decision_rule() is matcher.rule_
+    assert matcher.rule is None  # fit leaves the constructor's arguments as they were
     assert matcher.rule_.prior_cosine == 0.4
 
 
@@ -612,5 +615,5 @@ def test_shipped_decision_rule_loads_and_matches_the_engine_info(
     rule = load_rule(repo_dir / "models" / "decision-rule")
 
     assert checker.matcher.rule == rule
-    assert checker.engine_info()["review_band"] == rule.review_band
-    assert checker.engine_info()["embeddings"] == STATIC_MODEL_NAME
+    assert checker.info().to_dict()["review_band"] == rule.review_band
+    assert checker.info().to_dict()["embeddings"] == ENGINES["fast"].embeddings_dir

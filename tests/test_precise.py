@@ -61,9 +61,10 @@ def test_unknown_engine_is_a_usage_error(runner: CliRunner) -> None:
 def test_a_sentence_embeds_the_same_alone_and_padded_in_a_batch() -> None:
     import numpy as np
 
-    from essaycheck.precise import PRECISE_MODEL_NAME, TransformerEmbeddings
+    from essaycheck.engine import ENGINES
+    from essaycheck.engine.precise import TransformerEmbeddings
 
-    model = TransformerEmbeddings.load(MODELS_DIR / PRECISE_MODEL_NAME)
+    model = TransformerEmbeddings.load(MODELS_DIR / ENGINES["precise"].embeddings_dir)
     short = "Trotsky argued for permanent revolution."
     longer = "Stalin wanted the Soviet Union to build socialism by itself, without waiting."
 

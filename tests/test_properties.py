@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from essaycheck.feedback import Checker
+from essaycheck.engine.checker import Checker
 from essaycheck.io.essays import Essay
 from essaycheck.rubric import Rubric
 

@@ -14,18 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from essaycheck.engine.checker import Checker
 from essaycheck.errors import EssayReadError
-from essaycheck.feedback import Checker, EssayResult, Evidence, PointResult
 from essaycheck.io.essays import Essay, decode_essay
-from essaycheck.report import (
+from essaycheck.reports import (
+    ReportOptions,
     render_class_summary,
     render_gradebook,
     render_json,
     render_markdown,
-    render_metrics,
     render_text,
     stream_json,
 )
+from essaycheck.reports.models import render_metrics
+from essaycheck.results import EssayResult, Evidence, PointResult
 from essaycheck.rubric import KeyPoint, Rubric
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -50,13 +52,13 @@ def results(checker: Checker, small_rubric: Rubric) -> list[EssayResult]:
 def test_text_report_matches_golden(
     results: list[EssayResult], small_rubric: Rubric, golden: Golden
 ) -> None:
-    golden("report.txt", render_text(results, small_rubric, colour=False))
+    golden("report.txt", render_text(results, small_rubric, ReportOptions(colour=False)))
 
 
 def test_json_report_matches_golden(
     results: list[EssayResult], small_rubric: Rubric, checker: Checker, golden: Golden
 ) -> None:
-    golden("report.json", render_json(results, small_rubric, checker.engine_info()))
+    golden("report.json", render_json(results, small_rubric, ReportOptions(engine=checker.info())))
 
 
 def test_markdown_report_matches_golden(
@@ -83,7 +85,7 @@ def test_class_summary_matches_golden(
 def test_json_report_has_the_documented_shape(
     results: list[EssayResult], small_rubric: Rubric, checker: Checker
 ) -> None:
-    report = json.loads(render_json(results, small_rubric, checker.engine_info()))
+    report = json.loads(render_json(results, small_rubric, ReportOptions(engine=checker.info())))
 
     assert report["schema_version"] == 1
     assert report["rubric"]["title"] == "Trotsky and Stalin"
@@ -118,7 +120,7 @@ def test_json_report_has_the_documented_shape(
 def test_json_report_streams_one_essay_at_a_time_and_joins_to_the_whole(
     results: list[EssayResult], small_rubric: Rubric, checker: Checker
 ) -> None:
-    pieces = list(stream_json(results, small_rubric, checker.engine_info()))
+    pieces = list(stream_json(results, small_rubric, ReportOptions(engine=checker.info())))
     text = "".join(pieces)
 
     assert len(pieces) == len(results) + 1
@@ -126,7 +128,7 @@ def test_json_report_streams_one_essay_at_a_time_and_joins_to_the_whole(
 
 
 def test_json_report_of_no_essays_is_complete(small_rubric: Rubric, checker: Checker) -> None:
-    text = "".join(stream_json([], small_rubric, checker.engine_info()))
+    text = "".join(stream_json([], small_rubric, ReportOptions(engine=checker.info())))
 
     assert json.loads(text)["essays"] == []
 
@@ -134,7 +136,7 @@ def test_json_report_of_no_essays_is_complete(small_rubric: Rubric, checker: Che
 def test_json_report_keys_are_sorted(
     results: list[EssayResult], small_rubric: Rubric, checker: Checker
 ) -> None:
-    text = render_json(results, small_rubric, checker.engine_info())
+    text = render_json(results, small_rubric, ReportOptions(engine=checker.info()))
 
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -145,16 +147,16 @@ def test_json_report_keys_are_sorted(
 def test_text_report_is_plain_without_colour(
     results: list[EssayResult], small_rubric: Rubric
 ) -> None:
-    assert not ANSI.search(render_text(results, small_rubric, colour=False))
+    assert not ANSI.search(render_text(results, small_rubric, ReportOptions(colour=False)))
 
 
 def test_text_report_is_coloured_on_request(
     results: list[EssayResult], small_rubric: Rubric
 ) -> None:
-    coloured = render_text(results, small_rubric, colour=True)
+    coloured = render_text(results, small_rubric, ReportOptions(colour=True))
 
     assert "\x1b[32m✓\x1b[0m" in coloured
-    assert ANSI.sub("", coloured) == render_text(results, small_rubric, colour=False)
+    assert ANSI.sub("", coloured) == render_text(results, small_rubric, ReportOptions(colour=False))
 
 
 # --- essay text is data, never markup or a formula ----------------------------------------------

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from essaycheck.batch import feedback_names, journal_for, mark_folder
+from essaycheck.batch import journal_for, mark_folder
 from essaycheck.cli import cli
-from essaycheck.feedback import Checker, EssayResult
+from essaycheck.engine.checker import Checker
+from essaycheck.io.names import feedback_file_names
+from essaycheck.results import EssayResult
 from essaycheck.rubric import Rubric
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -41,10 +43,12 @@ def _marked_and_interrupted(
 ) -> tuple[Path, Path]:
     """Mark the essays straight through into one folder, and into another until Ctrl-C."""
     straight = tmp_path / "straight"
-    mark_folder(essays, rubric, checker, straight)
+    mark_folder(essays, rubric, checker, straight, checker.info())
     resumed = tmp_path / "resumed"
     with pytest.raises(KeyboardInterrupt):
-        mark_folder(essays, rubric, checker, resumed, on_essay=_Interrupt(after=after))
+        mark_folder(
+            essays, rubric, checker, resumed, checker.info(), on_essay=_Interrupt(after=after)
+        )
     return straight, resumed
 
 
@@ -61,7 +65,9 @@ def test_interrupted_mark_writes_no_reports_but_keeps_what_it_marked(
     out = tmp_path / "reports"
 
     with pytest.raises(KeyboardInterrupt):
-        mark_folder(essays, example_rubric, checker, out, on_essay=_Interrupt(after=4))
+        mark_folder(
+            essays, example_rubric, checker, out, checker.info(), on_essay=_Interrupt(after=4)
+        )
 
     assert not out.exists()
     journal = journal_for(out).read_text("utf-8").splitlines()
@@ -83,7 +89,7 @@ def test_resumed_mark_gives_exactly_the_uninterrupted_reports(
 
     checker.check_many = counting  # type: ignore[method-assign]
     try:
-        mark_folder(essays, example_rubric, checker, resumed, resume=True)
+        mark_folder(essays, example_rubric, checker, resumed, checker.info(), resume=True)
     finally:
         del checker.check_many
 
@@ -97,11 +103,13 @@ def test_resume_marks_again_an_essay_that_changed(
 ) -> None:
     out = tmp_path / "reports"
     with pytest.raises(KeyboardInterrupt):
-        mark_folder(essays, example_rubric, checker, out, on_essay=_Interrupt(after=3))
+        mark_folder(
+            essays, example_rubric, checker, out, checker.info(), on_essay=_Interrupt(after=3)
+        )
     first = sorted(essays.iterdir())[0]
     first.write_text("Lenin died in 1924.\n", "utf-8")
 
-    mark_folder(essays, example_rubric, checker, out, resume=True)
+    mark_folder(essays, example_rubric, checker, out, checker.info(), resume=True)
 
     report = json.loads((out / "results.json").read_text("utf-8"))
     changed = next(essay for essay in report["essays"] if essay["path"] == first.name)
@@ -115,7 +123,7 @@ def test_resume_after_a_line_cut_short_gives_the_same_reports(
     with journal_for(resumed).open("a", encoding="utf-8") as journal:
         journal.write('{"name": "01-strong-amira.txt", "fingerp')  # the power went off here
 
-    mark_folder(essays, example_rubric, checker, resumed, resume=True)
+    mark_folder(essays, example_rubric, checker, resumed, checker.info(), resume=True)
 
     assert _tree(resumed) == _tree(straight)
 
@@ -123,8 +131,8 @@ def test_resume_after_a_line_cut_short_gives_the_same_reports(
 def test_marking_twice_gives_byte_identical_reports(
     checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
 ) -> None:
-    mark_folder(essays, example_rubric, checker, tmp_path / "one")
-    mark_folder(essays, example_rubric, checker, tmp_path / "two")
+    mark_folder(essays, example_rubric, checker, tmp_path / "one", checker.info())
+    mark_folder(essays, example_rubric, checker, tmp_path / "two", checker.info())
 
     assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
 
@@ -161,21 +169,18 @@ def test_mark_says_how_to_resume_after_ctrl_c(
     ids=["dot-dot", "absolute", "newline", "backslashes"],
 )
 def test_feedback_files_never_leave_the_feedback_folder(name: str, feedback: str) -> None:
-    assert feedback_names([name]) == {name: feedback}
+    assert feedback_file_names([name]) == {name: feedback}
 
 
 def test_two_worker_processes_write_the_same_reports_as_one(
     checker: Checker, example_rubric: Rubric, essays: Path, tmp_path: Path
 ) -> None:
-    from functools import partial
-
     from conftest import MODELS_DIR
 
-    from essaycheck.feedback import load_checker
-    from essaycheck.workers import WorkerPool
+    from essaycheck.batch import WorkerPool
 
-    mark_folder(essays, example_rubric, checker, tmp_path / "one")
-    with WorkerPool(2, partial(load_checker, MODELS_DIR)) as workers:
-        mark_folder(essays, example_rubric, checker, tmp_path / "two", workers=workers)
+    mark_folder(essays, example_rubric, checker, tmp_path / "one", checker.info())
+    with WorkerPool(2, "fast", MODELS_DIR) as workers:
+        mark_folder(essays, example_rubric, workers, tmp_path / "two", workers.info())
 
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")

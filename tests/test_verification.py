@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from essaycheck.feedback import Checker
+from essaycheck.engine.checker import Checker
+from essaycheck.engine.pipelines import load_checking_nlp
+from essaycheck.engine.verification import ClaimVerifier, PreparedClaims
 from essaycheck.io.essays import Essay
-from essaycheck.nlp import load_checking_nlp
 from essaycheck.rubric import Rubric
-from essaycheck.verification import ClaimVerifier, PreparedClaims
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +161,8 @@ def test_check_reports_a_negated_point_as_missing_with_the_reason(
 
     point = next(p for p in result.points if p.point.id == "permanent-revolution")
     assert not point.is_covered
-    assert point.note is not None
-    assert point.note.kind == "negated"
+    assert point.objection is not None
+    assert point.objection.kind == "negated"
     assert point.evidence is not None
     assert essay.text[point.evidence.start : point.evidence.end] == point.evidence.text
 
@@ -176,8 +176,8 @@ def test_check_reports_a_misattributed_point_as_missing_with_the_reason(
 
     point = next(p for p in result.points if p.point.id == "collective-farming")
     assert not point.is_covered
-    assert point.note is not None
-    assert point.note.message == (
+    assert point.objection is not None
+    assert point.objection.message == (
         "the rubric credits this to Trotsky; your essay gives it to Stalin"
     )
 
@@ -195,7 +195,7 @@ def test_a_correct_sentence_elsewhere_still_covers_the_point(
 
     point = next(p for p in result.points if p.point.id == "collective-farming")
     assert point.is_covered
-    assert point.note is None
+    assert point.objection is None
     assert point.evidence is not None
     assert point.evidence.text.startswith("Trotsky")
 
@@ -206,9 +206,9 @@ def test_a_full_cache_never_loses_a_sentence_being_verified(
     small_rubric: Rubric,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import essaycheck.verification
+    import essaycheck.engine.verification
 
-    monkeypatch.setattr(essaycheck.verification, "MAX_CACHED_SENTENCES", 1)
+    monkeypatch.setattr(essaycheck.engine.verification, "MAX_CACHED_SENTENCES", 1)
     index = _index(small_rubric, "permanent-revolution")
     first, second = "Trotsky did not want revolution abroad.", "He never said so."
     verifier.parse_ahead([first])

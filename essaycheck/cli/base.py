@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.decorators import FC
 
 from essaycheck import __version__
+from essaycheck.engine import ENGINES
 from essaycheck.errors import EssaycheckError
+
+if TYPE_CHECKING:
+    from essaycheck.engine.checker import Checker
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -43,6 +50,29 @@ class EssaycheckGroup(click.Group):
             raise click.ClickException(str(err)) from err
 
 
+def _load_checker(engine: str, models_dir: Path | None) -> Checker:
+    from essaycheck.engine import load_checker
+
+    return load_checker(engine, models_dir)
+
+
+@dataclass
+class Services:
+    """What commands load from disk; a test hands in its own (``CliRunner.invoke(obj=...)``)."""
+
+    load_checker: Callable[[str, Path | None], Checker] = field(default=_load_checker)
+
+
+pass_services = click.make_pass_decorator(Services, ensure=True)
+
+
+def use_colour(ctx: click.Context) -> bool:
+    """Whether terminal output may be coloured: decided here once, never by a renderer."""
+    if ctx.color is not None:
+        return ctx.color
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
 models_dir_option = click.option(
     "--models-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -53,7 +83,7 @@ models_dir_option = click.option(
 )
 engine_option = click.option(
     "--engine",
-    type=click.Choice(["fast", "precise"]),
+    type=click.Choice(list(ENGINES)),
     default="fast",
     show_default=True,
     help="fast: static embeddings (default); precise: a fine-tuned transformer on the CPU "
@@ -83,11 +113,12 @@ def cli(ctx: click.Context) -> None:
     Defaults for the options (the rubric, the format...) can live in a
     .essaycheck.yaml in this folder or one above it; see the README.
     """
-    from essaycheck.config import find_config, load_defaults
+    from essaycheck.cli.defaults import find_config, load_defaults
 
     config = find_config(Path.cwd())
     if config is not None:
-        ctx.default_map = load_defaults(config)
+        assert isinstance(ctx.command, click.Group)
+        ctx.default_map = load_defaults(config, ctx.command)
 
 
 def format_option(choices: list[str]) -> Callable[[FC], FC]:

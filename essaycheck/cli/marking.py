@@ -2,30 +2,53 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import nullcontext
-from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from essaycheck.cli.base import (
     EXIT_CODES_HELP,
     ExitCode,
+    Services,
     cli,
     engine_option,
     format_option,
     models_dir_option,
     no_calibration_option,
+    pass_services,
     rubric_option,
+    use_colour,
 )
+
+if TYPE_CHECKING:
+    from essaycheck.calibration import Calibration
+    from essaycheck.rubric import Rubric
+
+# check --format choices; the same list as reports.ESSAY_FORMATS (a test keeps them equal),
+# written out so that --help does not import the renderers.
+ESSAY_FORMATS = ("text", "json", "markdown", "html", "line")
+
+
+def _calibration(
+    rubric: Rubric, rubric_path: Path, engine: str, no_calibration: bool
+) -> Calibration | None:
+    """The rubric's teacher calibration for this engine, unless --no-calibration."""
+    from essaycheck.calibration import calibration_path, load_calibration
+    from essaycheck.engine import get_engine
+
+    if no_calibration:
+        return None
+    spec = get_engine(engine)
+    return load_calibration(rubric, calibration_path(rubric_path), (spec.name, spec.version))
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("essays", nargs=-1, required=True)
 @rubric_option
-@format_option(["text", "json", "markdown", "html", "line"])
+@format_option(list(ESSAY_FORMATS))
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 1),
@@ -34,7 +57,11 @@ from essaycheck.cli.base import (
 @no_calibration_option
 @engine_option
 @models_dir_option
+@pass_services
+@click.pass_context
 def check(
+    ctx: click.Context,
+    services: Services,
     essays: tuple[str, ...],
     rubric_path: Path,
     fmt: str,
@@ -52,34 +79,23 @@ def check(
 
     Example: essaycheck check examples/essays/01-strong-amira.txt -r examples/rubric.json
     """
-    from essaycheck.calibration import calibration_path, load_calibration
-    from essaycheck.feedback import ENGINE_NAMES, load_checker
     from essaycheck.io.essays import read_essay
-    from essaycheck.report import render_json, render_lines, render_markdown, render_text
+    from essaycheck.reports import ESSAY_FORMATS, ReportOptions
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
-    calibration = (
-        None
-        if no_calibration
-        else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
-    )
+    calibration = _calibration(rubric, rubric_path, engine, no_calibration)
     loaded = [read_essay(path) for path in essays]
-    checker = load_checker(models_dir, engine)
+    checker = services.load_checker(engine, models_dir)
     results = list(checker.check_many(loaded, rubric, calibration))
-    if fmt == "json":
-        click.echo(render_json(results, rubric, checker.engine_info(calibration)), nl=False)
-    elif fmt == "markdown":
-        click.echo(render_markdown(results, rubric), nl=False)
-    elif fmt == "line":
-        click.echo(render_lines(results), nl=False)
-    elif fmt == "html":
-        from essaycheck.html_report import render_essays_html
-
-        click.echo(render_essays_html(results, rubric, checker.engine_info(calibration)), nl=False)
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(results, rubric, colour=colour), nl=False, color=colour)
+    colour = fmt == "text" and use_colour(ctx)
+    options = ReportOptions(engine=checker.info(calibration), colour=colour)
+    # Colour codes are stripped from anything but coloured text (click does it).
+    click.echo(
+        ESSAY_FORMATS[fmt](results, rubric, options),
+        nl=False,
+        color=colour if fmt == "text" else None,
+    )
     below = [r for r in results if fail_under is not None and r.score < fail_under]
     for result in below:
         click.echo(
@@ -125,7 +141,9 @@ def check(
 @no_calibration_option
 @engine_option
 @models_dir_option
+@pass_services
 def mark(
+    services: Services,
     folder: Path,
     rubric_path: Path,
     out_dir: Path,
@@ -153,42 +171,30 @@ def mark(
     """
     from tqdm import tqdm
 
-    from essaycheck.batch import mark_folder
-    from essaycheck.calibration import calibration_path, load_calibration
-    from essaycheck.feedback import ENGINE_NAMES, load_checker
-    from essaycheck.io.essays import collect_submissions
+    from essaycheck.batch import Marker, WorkerPool, mark_folder
     from essaycheck.rubric import load_rubric
-    from essaycheck.workers import WorkerPool
 
     rubric = load_rubric(rubric_path)
     show = not quiet and sys.stderr.isatty()
-    # Each worker gets its share of the cores, and starts loading the engine at once.
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    workers = (
-        WorkerPool(jobs, partial(load_checker, models_dir, engine, threads))
-        if jobs > 1
-        else nullcontext()
-    )
     try:
-        with workers as pool:
-            calibration = (
-                None
-                if no_calibration
-                else load_calibration(rubric, calibration_path(rubric_path), ENGINE_NAMES[engine])
-            )
-            total = len(collect_submissions(folder))
-            checker = load_checker(models_dir, engine)
-            with tqdm(total=total, unit="essay", disable=not show, file=sys.stderr) as bar:
+        # The workers start loading the engine at once, while this process gets ready.
+        pool = WorkerPool(jobs, engine, models_dir) if jobs > 1 else None
+        with pool if pool is not None else nullcontext() as workers:
+            calibration = _calibration(rubric, rubric_path, engine, no_calibration)
+            marker: Marker = workers or services.load_checker(engine, models_dir)
+            info = marker.info(calibration)
+            with tqdm(unit="essay", disable=not show, file=sys.stderr) as bar:
                 batch = mark_folder(
                     folder,
                     rubric,
-                    checker,
+                    marker,
                     out_dir,
+                    info,
                     force=force,
                     resume=resume,
                     scale=scale,
-                    workers=pool,
                     calibration=calibration,
+                    on_listed=lambda total: bar.reset(total=total),
                     on_essay=lambda _: bar.update(),
                 )
     except KeyboardInterrupt:

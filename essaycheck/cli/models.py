@@ -9,10 +9,12 @@ import click
 
 from essaycheck.cli.base import (
     EXIT_CODES_HELP,
+    Services,
     cli,
     engine_option,
     format_option,
     models_dir_option,
+    pass_services,
     rubric_option,
 )
 
@@ -22,7 +24,10 @@ from essaycheck.cli.base import (
 @format_option(["text", "json"])
 @engine_option
 @models_dir_option
-def evaluate(data: Path, fmt: str, engine: str, models_dir: Path | None) -> None:
+@pass_services
+def evaluate(
+    services: Services, data: Path, fmt: str, engine: str, models_dir: Path | None
+) -> None:
     """Score the engine against the human labels in DATA (JSON Lines).
 
     Prints ROC AUC, KPA mAP strict and relaxed, precision, recall and F1 of
@@ -31,15 +36,13 @@ def evaluate(data: Path, fmt: str, engine: str, models_dir: Path | None) -> None
 
     Example: essaycheck evaluate ../shared/data/argkp/dev.jsonl
     """
-    from essaycheck.dataset import load_labelled
-    from essaycheck.evaluation import compute_metrics, score_texts
-    from essaycheck.feedback import load_checker
-    from essaycheck.report import render_metrics
+    from essaycheck.reports.models import render_metrics
+    from essaycheck.training import compute_metrics, load_labelled, score_texts
 
     records = load_labelled(data)
-    checker = load_checker(models_dir, engine)
+    checker = services.load_checker(engine, models_dir)
     metrics = compute_metrics(list(score_texts(records, checker)))
-    metrics = {"data": str(data), "engine": checker.engine_info(), **metrics}
+    metrics = {"data": str(data), "engine": checker.info().to_dict(), **metrics}
     if fmt == "json":
         click.echo(json.dumps(metrics, indent=2, sort_keys=True))
     else:
@@ -65,7 +68,9 @@ def evaluate(data: Path, fmt: str, engine: str, models_dir: Path | None) -> None
 @format_option(["text", "json"])
 @engine_option
 @models_dir_option
+@pass_services
 def calibrate(
+    services: Services,
     rubric_path: Path,
     labels_path: Path,
     essays_dir: Path | None,
@@ -90,9 +95,8 @@ def calibrate(
         read_teacher_marks,
         save_calibration,
     )
-    from essaycheck.feedback import load_checker
     from essaycheck.io.essays import read_essay
-    from essaycheck.report import render_calibration
+    from essaycheck.reports.models import render_calibration
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
@@ -100,10 +104,10 @@ def calibrate(
     folder = essays_dir or labels_path.parent
     names = sorted({mark.essay for mark in marks})
     essays = [read_essay(folder / name, name=name) for name in names]
-    checker = load_checker(models_dir, engine)
+    checker = services.load_checker(engine, models_dir)
     results = {result.name: result for result in checker.check_many(essays, rubric)}
-    info = checker.engine_info()
-    report = fit_calibration(marks, results, rubric, f"{info['name']} {info['version']}")
+    info = checker.info()
+    report = fit_calibration(marks, results, rubric, (info.name, info.version))
     saved = calibration_path(rubric_path)
     save_calibration(report.calibration, saved)
     click.echo(render_calibration(report, fmt), nl=False)

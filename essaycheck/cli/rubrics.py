@@ -42,13 +42,14 @@ def build(source: Path, output: Path, title: str | None, force: bool) -> None:
     """
     from essaycheck.extraction import build_rubric
     from essaycheck.io.essays import read_essay
+    from essaycheck.io.files import write_text_atomically
     from essaycheck.rubric import dump_rubric
 
     if output.exists() and not force:
         raise click.ClickException(f"{output}: already exists. Pass --force to replace it.")
     text = read_essay(source).text
     built = build_rubric(text, title=title or _title_from(source), source=source.name)
-    _write_atomically(output, dump_rubric(built, output))
+    write_text_atomically(output, dump_rubric(built, output))
     click.echo(
         f"{len(built)} key points written to {output}. Review them, then run: "
         f"essaycheck rubric validate {output}",
@@ -82,9 +83,3 @@ def validate(files: tuple[Path, ...]) -> None:
 
 def _title_from(source: Path) -> str:
     return source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, "utf-8")
-    temporary.replace(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
 MOODLE = re.compile(r"^(?P<student>.+?)_\d+_assignsubmission_[a-z]+(?:_|$)")
@@ -81,3 +81,27 @@ def unique_names(names: Iterable[str]) -> list[str]:
         seen.add(candidate)
         unique.append(candidate)
     return unique
+
+
+def feedback_file_names(names: Sequence[str]) -> dict[str, str]:
+    """Map each essay name to its feedback file's path inside ``feedback/``.
+
+    The path keeps the essay's folders but can never leave ``feedback/``: empty,
+    ``.`` and ``..`` parts are dropped, and control characters replaced.
+    """
+    safe = {name: _safe_relative(name) for name in names}
+    by_stem: dict[str, int] = {}
+    for name in safe.values():
+        stem = str(PurePosixPath(name).with_suffix(""))
+        by_stem[stem] = by_stem.get(stem, 0) + 1
+    files = {}
+    for original, name in safe.items():
+        stem = str(PurePosixPath(name).with_suffix(""))
+        files[original] = (stem if by_stem[stem] == 1 else name) + ".md"
+    return files
+
+
+def _safe_relative(name: str) -> str:
+    cleaned = "".join(" " if ord(c) < 32 else c for c in name.replace("\\", "/"))
+    parts = [part for part in cleaned.split("/") if part not in {"", ".", ".."}]
+    return "/".join(parts) or "essay"

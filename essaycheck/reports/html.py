@@ -20,14 +20,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import pairwise
-from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from essaycheck.feedback import EssayResult, PointResult
+from essaycheck.reports._text import capitalised
+from essaycheck.reports.options import ReportOptions
+from essaycheck.results import EssayResult, PointResult
 from essaycheck.rubric import Rubric
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 HISTOGRAM_BINS = 10
 # Statuses in the order a highlight takes its colour from: a stretch of text that
@@ -142,20 +145,27 @@ class Bar:
 
 
 def render_class_html(
-    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]
+    results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions
 ) -> str:
     """Return the class report: heatmap, charts, a sortable table and every essay's panel.
 
     Args:
         results: the class's results, in the order the report lists them.
         rubric: the rubric they were marked against.
-        engine: the engine's description (``Checker.engine_info()``), shown in the footer.
+        options: ``options.engine`` is shown in the footer.
     """
-    return "".join(stream_class_html(results, rubric, engine))
+    return "".join(stream_class_html(results, rubric, options))
+
+
+def write_class_html(
+    results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions, stream: IO[str]
+) -> None:
+    """Write the class report to ``stream``, piece by piece."""
+    stream.writelines(stream_class_html(results, rubric, options))
 
 
 def stream_class_html(
-    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]
+    results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions
 ) -> Iterator[str]:
     """Yield the class report in pieces, so a large class is written without one huge string.
 
@@ -176,7 +186,7 @@ def stream_class_html(
         .get_template("class.html")
         .generate(
             rubric=rubric,
-            engine=_engine_lines(engine),
+            engine=_engine_lines(options.engine_dict()),
             essays=essays,
             marked=len(marked),
             failed=len(results) - len(marked),
@@ -197,30 +207,22 @@ def stream_class_html(
     )
 
 
-def write_class_report(
-    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any], path: Path
-) -> None:
-    """Write the class report to ``path``, piece by piece."""
-    with path.open("w", encoding="utf-8") as report:
-        report.writelines(stream_class_html(results, rubric, engine))
-
-
 def render_essays_html(
-    results: Sequence[EssayResult], rubric: Rubric, engine: dict[str, Any]
+    results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions
 ) -> str:
     """Return a standalone feedback page with one panel per essay (no script).
 
     Args:
         results: the essays to show, in order; usually one.
         rubric: the rubric they were marked against.
-        engine: the engine's description (``Checker.engine_info()``), shown in the footer.
+        options: ``options.engine`` is shown in the footer.
     """
     return (
         _environment()
         .get_template("essays.html")
         .render(
             rubric=rubric,
-            engine=_engine_lines(engine),
+            engine=_engine_lines(options.engine_dict()),
             essays=_essay_views(results, rubric),
             css=_asset("report.css"),
             csp=_content_security_policy(None),
@@ -307,7 +309,7 @@ def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
             is_covered=point.is_covered,
             required=point.point.required,
             hint=point.point.hint,
-            note=_capitalised(point.note.message) if point.note else None,
+            note=capitalised(point.objection.message) if point.objection else None,
         )
         for point in result.points
     )
@@ -397,10 +399,6 @@ def _shortened(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _content_security_policy(script: Markup | None) -> str:
     """Allow nothing but the page's own style sheet and script: no network, no injected code."""
     style = _csp_hash(_asset("report.css"))
@@ -428,8 +426,10 @@ def _asset(name: str) -> Markup:
 
 @cache
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     return Environment(
-        loader=PackageLoader("essaycheck", "templates"),
+        loader=PackageLoader("essaycheck.reports", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -10,17 +10,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
-from essaycheck.errors import EssayReadError, OutputError
-from essaycheck.feedback import Calibrator, Checker, EssayResult
-from essaycheck.html_report import write_class_report
-from essaycheck.io.essays import Essay, Submission, collect_submissions
-from essaycheck.io.names import student_from_filename
-from essaycheck.journal import (
+from essaycheck.batch.journal import (
     JournalKey,
     StoredResults,
     essay_fingerprint,
@@ -28,19 +24,27 @@ from essaycheck.journal import (
     open_journal,
     write_entry,
 )
-from essaycheck.report import (
-    render_class_summary,
-    render_feedback,
-    render_gradebook,
-    stream_json,
-)
+from essaycheck.batch.workers import WorkerPool
+from essaycheck.errors import EssayReadError, OutputError
+from essaycheck.io.essays import Essay, Submission, collect_submissions
+from essaycheck.io.names import feedback_file_names, student_from_filename
+from essaycheck.reports import CLASS_REPORTS, FEEDBACK, ReportOptions, Writer
+from essaycheck.reports.markdown import render_feedback
+from essaycheck.reports.text import render_class_summary
+from essaycheck.results import Calibrator, EngineInfo, EssayResult
 from essaycheck.rubric import Rubric
-from essaycheck.workers import WorkerPool
 
-GRADEBOOK = "gradebook.csv"
-RESULTS = "results.json"
-CLASS_REPORT = "report.html"
-FEEDBACK = "feedback"
+
+class Marker(Protocol):
+    """What marks essays: a ``Checker`` in this process, or a ``WorkerPool`` of them."""
+
+    def check_many(
+        self, essays: Iterable[Essay], rubric: Rubric, calibration: Calibrator | None = None
+    ) -> Iterator[EssayResult]:
+        """Mark the essays, yielding one result per essay in the essays' order."""
+
+    def info(self, calibration: Calibrator | None = None) -> EngineInfo:
+        """Describe the engine that marks, for the reports and the journal."""
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,16 @@ class BatchResult:
 def mark_folder(
     folder: Path,
     rubric: Rubric,
-    checker: Checker,
+    marker: Marker,
     out_dir: Path,
+    engine: EngineInfo,
     *,
     force: bool = False,
     resume: bool = False,
     scale: float | None = None,
     calibration: Calibrator | None = None,
+    on_listed: Callable[[int], None] | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
-    workers: WorkerPool | None = None,
 ) -> BatchResult:
     """Mark every essay in ``folder`` (or a zip of submissions) and write the reports.
 
@@ -73,24 +78,26 @@ def mark_folder(
     every essay is in, so a class of any size marks in the same memory. With
     ``resume``, the results an interrupted run saved are reused (unless the
     essay has changed), and only the rest are marked. A teacher's
-    ``calibration`` of the rubric, when given, re-scales every decision.
-    ``scale`` adds a marks column to the gradebook. Given ``workers``, essays
-    are marked in those worker processes; the reports are the same.
+    ``calibration`` of the rubric, when given, re-scales every decision; it must
+    be the one ``engine`` describes. ``scale`` adds a marks column to the
+    gradebook. ``on_listed`` is told how many essays there are once they are
+    listed, ``on_essay`` each result as it comes.
 
     Raises:
         OutputError: ``out_dir`` exists and ``force`` is not set.
         EssayReadError: ``folder`` does not exist, or is a corrupt or oversized zip.
     """
+    submissions = collect_submissions(folder)
     if out_dir.exists() and not force:
         raise OutputError(
             f"{out_dir}: already exists. Choose another --out folder, or "
             "pass --force to replace the reports in it."
         )
-    engine = checker.engine_info(calibration)
-    key = JournalKey(rubric.sha256, json.dumps(engine, sort_keys=True))
+    if on_listed is not None:
+        on_listed(len(submissions))
+    key = JournalKey(rubric.sha256, json.dumps(engine.to_dict(), sort_keys=True))
     journal_path = journal_for(out_dir)
     saved = index_journal(journal_path, key) if resume else {}
-    submissions = collect_submissions(folder)
     names = [submission.name for submission in submissions]
     failed: list[EssayResult] = []
     fingerprints: dict[str, str] = {}
@@ -110,7 +117,7 @@ def mark_folder(
                     essay = submission.load()
                 except EssayReadError as err:
                     result = EssayResult(
-                        submission.name, error=str(err), student=_student(submission)
+                        name=submission.name, error=str(err), student=_student(submission)
                     )
                     failed.append(result)
                     done(result, fingerprint="")
@@ -123,15 +130,13 @@ def mark_folder(
                 fingerprints[submission.name] = fingerprint
                 yield essay
 
-        if workers is not None:
-            checked = workers.check(to_check(), rubric, calibration)
-        else:
-            checked = checker.check_many(to_check(), rubric, calibration)
-        for result in checked:
+        for result in marker.check_many(to_check(), rubric, calibration):
             done(result, fingerprints[result.name])
     written = index_journal(journal_path, key)
     results = StoredResults(journal_path, [written[name].offset for name in names], rubric)
-    _write_reports(results, names, rubric, engine, out_dir, scale, workers)
+    options = ReportOptions(engine=engine, scale=scale)
+    pool = marker if isinstance(marker, WorkerPool) else None
+    _write_reports(results, names, rubric, options, out_dir, pool)
     summary = render_class_summary(results, rubric)
     journal_path.unlink(missing_ok=True)
     return BatchResult(len(names), tuple(failed), out_dir, summary)
@@ -146,62 +151,49 @@ def journal_for(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.journal.jsonl")
 
 
-def feedback_names(names: Sequence[str]) -> dict[str, str]:
-    """Map each essay name to its feedback file's path inside ``feedback/``.
-
-    The path keeps the essay's folders but can never leave ``feedback/``: empty,
-    ``.`` and ``..`` parts are dropped, and control characters replaced.
-    """
-    safe = {name: _safe_relative(name) for name in names}
-    by_stem: dict[str, int] = {}
-    for name in safe.values():
-        stem = str(Path(name).with_suffix(""))
-        by_stem[stem] = by_stem.get(stem, 0) + 1
-    files = {}
-    for original, name in safe.items():
-        stem = str(Path(name).with_suffix(""))
-        files[original] = (stem if by_stem[stem] == 1 else name) + ".md"
-    return files
-
-
-def _safe_relative(name: str) -> str:
-    cleaned = "".join(" " if ord(c) < 32 else c for c in name.replace("\\", "/"))
-    parts = [part for part in cleaned.split("/") if part not in {"", ".", ".."}]
-    return "/".join(parts) or "essay"
+def write_class_file(
+    writer: Writer,
+    results: Sequence[EssayResult],
+    rubric: Rubric,
+    options: ReportOptions,
+    path: Path,
+) -> None:
+    """Write one of CLASS_REPORTS to ``path`` (a worker process may do this)."""
+    with path.open("w", encoding="utf-8") as stream:
+        writer(results, rubric, options, stream)
 
 
 def _write_reports(
     results: StoredResults,
     names: Sequence[str],
     rubric: Rubric,
-    engine: dict[str, Any],
+    options: ReportOptions,
     out_dir: Path,
-    scale: float | None = None,
-    workers: WorkerPool | None = None,
+    pool: WorkerPool | None = None,
 ) -> None:
     """Write every report into a staging folder, then move it into place.
 
-    With ``workers``, one of them writes the class report meanwhile.
+    With a worker ``pool``, one worker writes the first (slowest) class report meanwhile.
     """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    class_report = (results, rubric, engine, staging / CLASS_REPORT)
-    written = workers.call(write_class_report, *class_report) if workers is not None else None
+    reports = list(CLASS_REPORTS.items())
+    aside: Future[None] | None = None
+    if pool is not None:
+        name, writer = reports.pop(0)
+        aside = pool.call(write_class_file, writer, results, rubric, options, staging / name)
     try:
         try:
-            if written is None:
-                write_class_report(*class_report)
-            (staging / GRADEBOOK).write_text(render_gradebook(results, rubric, scale), "utf-8")
-            with (staging / RESULTS).open("w", encoding="utf-8") as report:
-                report.writelines(stream_json(results, rubric, engine))
-            feedback_files = feedback_names(names)
+            for name, writer in reports:
+                write_class_file(writer, results, rubric, options, staging / name)
+            feedback_files = feedback_file_names(names)
             for result in results:
                 target = staging / FEEDBACK / feedback_files[result.name]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(render_feedback(result, rubric), "utf-8")
         finally:
-            if written is not None:
-                written.result()  # the class report is in (or its error is raised) before we go on
+            if aside is not None:
+                aside.result()  # the report is in (or its error is raised) before we go on
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old")
             out_dir.replace(old)

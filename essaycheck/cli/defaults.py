@@ -18,21 +18,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import click
 import yaml
 
 from essaycheck.errors import ConfigError
 
 CONFIG_NAME = ".essaycheck.yaml"
-# option in the file -> (parameter name, is a path, commands that take it)
-OPTIONS: dict[str, tuple[str, bool, tuple[str, ...]]] = {
-    "rubric": ("rubric_path", True, ("check", "mark", "calibrate")),
-    "format": ("fmt", False, ("check",)),
-    "engine": ("engine", False, ("check", "mark", "evaluate", "calibrate", "train")),
-    "models-dir": ("models_dir", True, ("check", "mark", "evaluate", "calibrate", "train")),
-    "fail-under": ("fail_under", False, ("check",)),
-    "scale": ("scale", False, ("mark",)),
-    "no-calibration": ("no_calibration", False, ("check", "mark")),
-}
+# The long options a config file may set; which commands take each, and whether
+# it is a path, are read from the commands themselves.
+OPTIONS = ("rubric", "format", "engine", "models-dir", "fail-under", "scale", "no-calibration")
+# A class's report format is for ``check``: evaluate and calibrate keep their own.
+ONLY_FOR = {"format": ("check",)}
 
 
 def find_config(start: Path) -> Path | None:
@@ -44,8 +40,10 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_defaults(path: Path) -> dict[str, dict[str, Any]]:
+def load_defaults(path: Path, group: click.Group) -> dict[str, dict[str, Any]]:
     """Read a config file into click's default map: command -> parameter -> value.
+
+    Each option applies to every command of ``group`` that has it.
 
     Raises:
         ConfigError: the file is not YAML, not a mapping, or names an unknown option.
@@ -60,16 +58,29 @@ def load_defaults(path: Path) -> dict[str, dict[str, Any]]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: should hold options such as 'rubric: my-rubric.yaml'.")
-    unknown = sorted(set(data) - set(OPTIONS))
+    unknown = sorted(set(map(str, data)) - set(OPTIONS))
     if unknown:
         raise ConfigError(
-            f"{path}: unknown option(s) {', '.join(map(str, unknown))}; "
-            f"known options: {', '.join(OPTIONS)}."
+            f"{path}: unknown option(s) {', '.join(unknown)}; known options: {', '.join(OPTIONS)}."
         )
     defaults: dict[str, dict[str, Any]] = {}
     for key, value in data.items():
-        parameter, is_path, commands = OPTIONS[key]
-        resolved = str(path.parent / str(value)) if is_path else value
-        for command in commands:
-            defaults.setdefault(command, {})[parameter] = resolved
+        for command, parameter in _taking(group, f"--{key}"):
+            if command not in ONLY_FOR.get(key, (command,)):
+                continue
+            is_path = isinstance(parameter.type, click.Path)
+            resolved = str(path.parent / str(value)) if is_path else value
+            assert parameter.name is not None
+            defaults.setdefault(command, {})[parameter.name] = resolved
     return defaults
+
+
+def _taking(group: click.Group, option: str) -> list[tuple[str, click.Parameter]]:
+    """Every (command name, parameter) of the group's own commands that takes ``option``."""
+    return [
+        (name, parameter)
+        for name, command in sorted(group.commands.items())
+        if not isinstance(command, click.Group)
+        for parameter in command.params
+        if option in parameter.opts
+    ]

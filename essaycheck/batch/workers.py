@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
+from functools import partial
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from essaycheck.feedback import Calibrator, Checker, EssayResult, in_batches
+from essaycheck.engine import describe_engine, load_checker
+from essaycheck.engine.checker import Checker, in_batches
 from essaycheck.io.essays import Essay
+from essaycheck.results import Calibrator, EngineInfo, EssayResult
 from essaycheck.rubric import Rubric
 
 # Essays per task: enough for the checks to parse in batches across essays.
@@ -29,17 +34,22 @@ _checker: Checker | None = None
 
 
 class WorkerPool:
-    """``jobs`` worker processes, each with the checker ``load_checker`` builds.
+    """``jobs`` worker processes, each with its own checker of the engine ``engine``.
 
-    ``load_checker`` must be picklable (a module-level function, or a
-    functools.partial of one): each worker calls it once. Use it as a context
-    manager; leaving it stops the workers.
+    A Marker, like ``Checker``: ``check_many`` marks a stream of essays. Each
+    worker loads the engine once, with its share of the cores (the precise
+    engine's onnxruntime would otherwise start a thread per core in every
+    worker). Use it as a context manager; leaving it stops the workers.
     """
 
-    def __init__(self, jobs: int, load_checker: Callable[[], Checker]) -> None:
+    def __init__(self, jobs: int, engine: str = "fast", models_dir: Path | None = None) -> None:
         self.jobs = jobs
+        self.engine = engine
+        self.models_dir = models_dir
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        loader = partial(load_checker, engine, models_dir, threads)
         context = multiprocessing.get_context("spawn")  # no forked threads or half-copied models
-        self._pool = ProcessPoolExecutor(jobs, context, _start_worker, (load_checker,))
+        self._pool = ProcessPoolExecutor(jobs, context, _start_worker, (loader,))
         self._pool.submit(_ready)  # starts the workers now, so they load while we wait
 
     def __enter__(self) -> WorkerPool:
@@ -57,8 +67,12 @@ class WorkerPool:
         """Run a picklable function in a worker; its future."""
         return self._pool.submit(function, *args)
 
-    def check(
-        self, essays: Iterable[Essay], rubric: Rubric, calibration: Calibrator | None
+    def info(self, calibration: Calibrator | None = None) -> EngineInfo:
+        """Describe the workers' engine as ``Checker.info`` does, without loading it here."""
+        return describe_engine(self.engine, self.models_dir, calibration)
+
+    def check_many(
+        self, essays: Iterable[Essay], rubric: Rubric, calibration: Calibrator | None = None
     ) -> Iterator[EssayResult]:
         """Check essays in the workers, yielding results in the essays' order."""
         chunks = in_batches(essays, CHUNK_SIZE)

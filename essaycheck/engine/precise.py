@@ -13,7 +13,6 @@ word overlap, the decision rule, the checks, is shared with the default engine.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from essaycheck.embeddings import Matrix, normalise_rows
+from essaycheck.engine.base import Matrix, normalise_rows
+from essaycheck.engine.windows import Window
 from essaycheck.errors import ModelError
-from essaycheck.windows import Window
+from essaycheck.io.models import META_FILE, check_meta
 
-PRECISE_MODEL_NAME = "minilm-argkp-precise"
+PRECISE_KIND = "sentence-embeddings (bi-encoder)"
 INSTALL_HINT = "Install the precise engine with: pip install -e '.[precise]'"
 GRAPH_FILE = "model.onnx"
 WEIGHTS_FILE = "model.safetensors"
@@ -59,14 +59,13 @@ class TransformerEmbeddings:
             raise ModelError(f"the precise engine is not installed. {INSTALL_HINT}") from err
         from tokenizers import Tokenizer
 
-        meta_path = folder / "meta.json"
-        if not (meta_path.is_file() and (folder / GRAPH_FILE).is_file()):
+        if not ((folder / META_FILE).is_file() and (folder / GRAPH_FILE).is_file()):
             raise ModelError(
                 f"{folder}: the precise engine's model is missing. Restore models/ from the "
                 "repository, or rebuild it with scripts/train_precise_model.py and "
                 "scripts/export_precise_onnx.py."
             )
-        meta = json.loads(meta_path.read_text("utf-8"))
+        meta = check_meta(folder, kind=PRECISE_KIND, remedy="Restore models/ from the repository.")
         try:
             weights = load_file(str(folder / WEIGHTS_FILE))
             names = meta["onnx"]["external_weights"]

@@ -7,32 +7,27 @@ points, so that a sentence that is merely on topic does not look like it covers
 every point), and the centred share of the point's content words the window
 uses. A logistic decision rule, fitted on labelled data by ``fit``, turns them
 into a score in 0..1 for every window; a point's score is its best window's
-score, that window is its evidence, and the point is covered when the score
-reaches 0.5.
+score, that window is its evidence, and the rule decides (``DecisionRule.decide``).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 import numpy.typing as npt
 
-from essaycheck import lexical
-from essaycheck.embeddings import Embeddings, Matrix
-from essaycheck.errors import ModelError, NotFittedError
-from essaycheck.lexical import content_stems
+from essaycheck.engine import lexical
+from essaycheck.engine.base import Embeddings, Matrix, Tensor
+from essaycheck.engine.lexical import content_stems
+from essaycheck.engine.rule import FEATURES, DecisionRule
+from essaycheck.engine.windows import Window
+from essaycheck.errors import NotFittedError
 from essaycheck.rubric import Rubric
-from essaycheck.windows import Window
 
-FEATURES = ("centred_cosine", "cosine", "centred_overlap", "rival_margin")
-RULE_FILE = "decision-rule.json"
-RULE_FORMAT = 2
 # A rubric of one or two points is centred as if padded to this many points with
 # a typical value, so that its scores still mean something.
 MIN_CENTRING_POINTS = 3
@@ -41,65 +36,6 @@ MIN_CENTRING_POINTS = 3
 PAIR_MARGIN = 0.2
 MAX_CANDIDATES = 3
 _ANAPHORA = {"he", "she", "they", "it", "this", "these", "his", "her", "their", "its", "that"}
-Tensor = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class DecisionRule:
-    """A logistic rule over FEATURES: covered when the score reaches 0.5.
-
-    Attributes:
-        coefficients: one weight per feature in FEATURES.
-        intercept: already shifted so that 0.5 is the fitted decision threshold.
-        prior_cosine: the typical window-to-point cosine, used to pad the centring
-            of a rubric with fewer than MIN_CENTRING_POINTS points.
-        review_band: decisions whose score is within this distance of 0.5 are
-            marked ``needs_review``.
-    """
-
-    coefficients: tuple[float, ...]
-    intercept: float
-    prior_cosine: float
-    review_band: float = 0.15
-
-    def logits(self, features: Tensor) -> Tensor:
-        """Return the log-odds for features whose last axis follows FEATURES."""
-        logits: Tensor = features @ np.asarray(self.coefficients) + self.intercept
-        return logits
-
-    def score(self, features: Tensor) -> Tensor:
-        """Return the score in 0..1 for features whose last axis follows FEATURES."""
-        scores: Tensor = 1.0 / (1.0 + np.exp(-self.logits(features)))
-        return scores
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the rule as JSON-ready data."""
-        data = asdict(self)
-        data["coefficients"] = list(self.coefficients)
-        data["features"] = list(FEATURES)
-        data["format"] = RULE_FORMAT
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str) -> DecisionRule:
-        """Rebuild a rule from ``to_dict`` data; ``where`` names it in errors."""
-        if data.get("format") != RULE_FORMAT or data.get("features") != list(FEATURES):
-            raise ModelError(
-                f"{where}: decision rule format {data.get('format')} with "
-                f"features {data.get('features')} does not match this "
-                "essaycheck. Retrain it with: essaycheck train"
-            )
-        try:
-            return cls(
-                coefficients=tuple(float(c) for c in data["coefficients"]),
-                intercept=float(data["intercept"]),
-                prior_cosine=float(data["prior_cosine"]),
-                review_band=float(data["review_band"]),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise ModelError(
-                f"{where}: malformed decision rule ({err}). Retrain it with: essaycheck train"
-            ) from err
 
 
 @dataclass(frozen=True)
@@ -140,8 +76,6 @@ class KeyPointMatcher:
     def __init__(self, embeddings: Embeddings, rule: DecisionRule | None = None) -> None:
         self.embeddings = embeddings
         self.rule = rule
-        if rule is not None:
-            self.rule_ = rule
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
         """Embed and stem every phrasing of every key point."""
@@ -231,7 +165,7 @@ class KeyPointMatcher:
 
         ``vectors`` are the windows' embeddings, when they were embedded already.
         """
-        rule = self._fitted_rule()
+        rule = self.decision_rule()
         if not windows:
             return [PointMatch(point.id, False, 0.0, False, None) for point in prepared.rubric]
         features = self.window_features(windows, prepared, rule.prior_cosine, vectors)
@@ -245,14 +179,15 @@ class KeyPointMatcher:
             candidates = tuple(
                 (_with_antecedent(windows[index], pair_ending), float(scores[index, column]))
                 for index in order[:MAX_CANDIDATES]
-                if scores[index, column] >= 0.5 - rule.review_band
+                if rule.may_cover(float(scores[index, column]))
             )
+            is_covered, needs_review = rule.decide(score)
             matches.append(
                 PointMatch(
                     point_id=point.id,
-                    is_covered=score >= 0.5,
+                    is_covered=is_covered,
                     score=score,
-                    needs_review=abs(score - 0.5) < rule.review_band,
+                    needs_review=needs_review,
                     window=_with_antecedent(windows[order[0]], pair_ending),
                     candidates=candidates,
                 )
@@ -264,7 +199,7 @@ class KeyPointMatcher:
 
         The logistic model is fitted by scikit-learn; its threshold is then moved
         to the one that maximises F1 of "covered" on the same rows, and folded
-        into the intercept so that the decision boundary sits at 0.5.
+        into the intercept so that the decision boundary sits at THRESHOLD.
         """
         from sklearn.linear_model import LogisticRegression
         from sklearn.metrics import precision_recall_curve
@@ -283,15 +218,16 @@ class KeyPointMatcher:
             intercept=round(float(model.intercept_[0]) - shift, 6),
             prior_cosine=round(prior_cosine, 6),
         )
-        self.rule = self.rule_
         return self
 
-    def _fitted_rule(self) -> DecisionRule:
-        if not hasattr(self, "rule_"):
+    def decision_rule(self) -> DecisionRule:
+        """Return the rule ``fit`` learned, else the one given; NotFittedError if neither."""
+        rule = getattr(self, "rule_", None) or self.rule
+        if rule is None:
             raise NotFittedError(
                 "KeyPointMatcher has no decision rule: call fit() or load it with load_rule()"
             )
-        return self.rule_
+        return rule
 
 
 def window_stems(windows: Sequence[Window]) -> list[frozenset[str]]:
@@ -342,29 +278,3 @@ def _centred(values: Tensor, prior: float) -> Tensor:
     centre = (values.sum(axis=1, keepdims=True) + padding * prior) / (points + padding)
     centred: Tensor = values - centre
     return centred
-
-
-def save_rule(rule: DecisionRule, folder: Path, meta: dict[str, Any]) -> Path:
-    """Write the decision rule and its meta.json into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / RULE_FILE
-    path.write_text(json.dumps(rule.to_dict(), indent=2, sort_keys=True) + "\n", "utf-8")
-    (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
-    return path
-
-
-def load_rule(folder: Path) -> DecisionRule:
-    """Read the decision rule saved by ``essaycheck train``."""
-    path = folder / RULE_FILE
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as err:
-        raise ModelError(
-            f"{path}: the decision rule is missing. Restore models/ from the "
-            "repository or run: essaycheck train"
-        ) from err
-    except (OSError, json.JSONDecodeError) as err:
-        raise ModelError(
-            f"{path}: unreadable decision rule ({err}). Run: essaycheck train"
-        ) from err
-    return DecisionRule.from_dict(data, str(path))

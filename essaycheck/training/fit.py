@@ -21,11 +21,12 @@ import numpy as np
 import numpy.typing as npt
 from spacy.language import Language
 
-from essaycheck.dataset import LabelledText, group_texts
+from essaycheck.engine.matcher import KeyPointMatcher, PreparedRubric
+from essaycheck.engine.rule import DecisionRule
+from essaycheck.engine.windows import Window, essay_windows
 from essaycheck.errors import DataError
-from essaycheck.matcher import DecisionRule, KeyPointMatcher, PreparedRubric
 from essaycheck.rubric import KeyPoint, Rubric
-from essaycheck.windows import Window, essay_windows
+from essaycheck.training.dataset import LabelledText, group_texts
 
 RANDOM_STATE = 0
 FITTING_PASSES = 2
@@ -153,8 +154,9 @@ def fit_matcher(
     rule: DecisionRule | None = None
     for _ in range(FITTING_PASSES):
         features_array, label_array, is_pseudo = _labelled_rows(featured, matcher, rule)
-        rule = matcher.fit(features_array, label_array, prior).rule_
-    decisions = matcher.rule_.score(features_array) >= 0.5
+        rule = matcher.fit(features_array, label_array, prior).decision_rule()
+    rule = matcher.decision_rule()
+    decisions = np.asarray([rule.decide(score)[0] for score in rule.score(features_array)])
     figures: dict[str, Any] = {"prior_cosine": round(prior, 6)}
     for name, mask in (("texts", ~is_pseudo), ("pseudo_essays", is_pseudo)):
         precision, recall, f1, _ = precision_recall_fscore_support(
@@ -203,27 +205,22 @@ def train_decision_rule(
     the topics they were trained on, and the rule is fitted on the other topics only:
     on the table's own training pairs its cosines are higher than on any essay.
     """
-    import sklearn
-    from spacy import about as spacy_about
+    from essaycheck.engine import get_engine, load_embeddings
+    from essaycheck.engine.checker import Checker
+    from essaycheck.engine.pipelines import build_marking_nlp, load_checking_nlp
+    from essaycheck.engine.rule import RULE_KIND, save_rule
+    from essaycheck.engine.verification import ClaimVerifier
+    from essaycheck.io.models import build_meta
+    from essaycheck.io.models import models_dir as default_models_dir
+    from essaycheck.training.dataset import load_labelled
+    from essaycheck.training.evaluation import compute_metrics, score_texts
 
-    from essaycheck import __version__
-    from essaycheck.dataset import load_labelled
-    from essaycheck.evaluation import compute_metrics, score_texts
-    from essaycheck.feedback import Checker, engine_parts
-    from essaycheck.matcher import save_rule
-    from essaycheck.nlp import (
-        build_marking_nlp,
-        default_models_dir,
-        load_checking_nlp,
-    )
-    from essaycheck.verification import ClaimVerifier
-
+    spec = get_engine(engine)
     records = load_labelled(data_path)
     held_out = load_labelled(dev_path) if dev_path is not None else None
-    folder = models_dir or default_models_dir()
-    nlp = build_marking_nlp(folder)
-    embeddings, rule_folder = engine_parts(nlp, folder, engine)
-    matcher = KeyPointMatcher(embeddings)
+    folder = default_models_dir(models_dir)
+    nlp = build_marking_nlp()
+    matcher = KeyPointMatcher(load_embeddings(engine, folder))
     seen = set(matcher.embeddings.meta.get("training_topics") or [])
     fitted = [record for record in records if record.topic not in seen]
     if not fitted:
@@ -234,44 +231,43 @@ def train_decision_rule(
         )
     figures: dict[str, Any] = {"train": fit_matcher(fitted, nlp, matcher)}
     if held_out is not None:
-        checker = Checker(nlp, matcher, lambda: ClaimVerifier(load_checking_nlp()), engine)
+        checker = Checker(nlp, matcher, spec, lambda: ClaimVerifier(load_checking_nlp()))
         dev = compute_metrics(list(score_texts(held_out, checker)))
         figures["dev"] = {
             key: round(value, 4) if isinstance(value, float) else value
             for key, value in dev.items()
         }
-    meta = {
-        "name": rule_folder.name,
-        "engine": engine,
-        "kind": "logistic decision rule over centred static-embedding similarity and "
-        "centred content-word overlap",
-        "essaycheck": __version__,
-        "scikit_learn": sklearn.__version__,
-        "spacy": spacy_about.__version__,
-        "embeddings": matcher.embeddings.name,
-        "training_data": {
+    command = f"essaycheck train --data {data_path}"
+    command += f" --dev {dev_path}" if dev_path is not None else ""
+    meta = build_meta(
+        name=spec.rule_dir,
+        kind=RULE_KIND,
+        description=spec.description,
+        engine=spec.key,
+        embeddings=matcher.embeddings.name,
+        training_data={
             "file": data_path.name,
+            "path": str(data_path),
             "sha256": file_sha256(data_path),
             "texts": len(fitted),
             "topics": sorted({record.topic for record in fitted}),
             "datasets": sorted({record.dataset for record in records}),
             "licence": DATA_LICENCES.get(records[0].dataset, "see the data's own README"),
         },
-        "held_out_data": (
-            {"file": dev_path.name, "sha256": file_sha256(dev_path)}
+        held_out_data=(
+            {"file": dev_path.name, "path": str(dev_path), "sha256": file_sha256(dev_path)}
             if dev_path is not None
             else None
         ),
-        "settings": {
+        settings={
             "random_state": RANDOM_STATE,
             "pseudo_essays_per_text": PSEUDO_ESSAYS_PER_TEXT,
             "arguments_per_essay": list(ARGUMENTS_PER_ESSAY),
             "distractors_per_essay": list(DISTRACTORS_PER_ESSAY),
             "fitting_passes": FITTING_PASSES,
         },
-        "figures": figures,
-        "command": "essaycheck train --data ../shared/data/argkp/train.jsonl "
-        f"--dev ../shared/data/argkp/dev.jsonl --engine {engine}",
-    }
-    path = save_rule(matcher.rule_, rule_folder, meta)
+        figures=figures,
+        command=f"{command} --engine {spec.key}",
+    )
+    path = save_rule(matcher.decision_rule(), folder / spec.rule_dir, meta)
     return path, figures

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from essaycheck.dataset import LabelledText, group_texts
-from essaycheck.feedback import Checker
+from essaycheck.engine.checker import Checker
 from essaycheck.io.essays import Essay
+from essaycheck.training.dataset import LabelledText, group_texts
 
 
 @dataclass(frozen=True)

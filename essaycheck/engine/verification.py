@@ -31,7 +31,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import Stemmer
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -39,9 +38,8 @@ from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Token
 
+from essaycheck.results import Objection
 from essaycheck.rubric import Rubric
-
-ObjectionKind = Literal["negated", "misattributed"]
 
 _NEGATORS = {"not", "n't", "never", "no", "without", "nor", "neither", "nobody", "nothing"}
 _NOT_A_NEGATION_AFTER = {"only", "just", "merely", "simply", "alone"}
@@ -82,18 +80,6 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 Candidate = tuple[int, Sequence[str], str]
 # A verdict that waits for the entity recogniser.
 _UNDECIDED = object()
-
-
-@dataclass(frozen=True)
-class Objection:
-    """Why a window does not count as evidence for a point."""
-
-    kind: ObjectionKind
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        """Return the objection as JSON-ready data."""
-        return {"kind": self.kind, "message": self.message}
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, overload
 
-from essaycheck.feedback import EssayResult, Evidence, PointResult
+from essaycheck.results import EssayResult
 from essaycheck.rubric import Rubric
-from essaycheck.verification import Objection
 
-JOURNAL_FORMAT = 1
+JOURNAL_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,8 @@ def index_journal(path: Path, key: JournalKey) -> dict[str, Entry]:
         offset = lines.tell()
         for line in iter(lines.readline, b""):
             record = _parse(line)
-            if isinstance(record, dict) and "name" in record:
-                entries[record["name"]] = Entry(str(record.get("fingerprint", "")), offset)
+            if isinstance(record, dict) and "path" in record:
+                entries[record["path"]] = Entry(str(record.get("fingerprint", "")), offset)
             offset += len(line)
     return entries
 
@@ -110,7 +109,8 @@ class StoredResults(Sequence[EssayResult]):
 
     def _read(self, journal: IO[bytes], offset: int) -> EssayResult:
         journal.seek(offset)
-        return _result(json.loads(journal.readline()), self.rubric)
+        record = json.loads(journal.readline())
+        return EssayResult.from_dict(record, self.rubric, text=record["text"])
 
 
 def open_journal(path: Path, key: JournalKey, *, resume: bool) -> IO[str]:
@@ -133,51 +133,8 @@ def write_entry(journal: IO[str], fingerprint: str, result: EssayResult) -> None
 
 
 def _record(fingerprint: str, result: EssayResult) -> dict[str, Any]:
-    return {
-        "name": result.name,
-        "fingerprint": fingerprint,
-        "error": result.error,
-        "text": result.text,
-        "student": result.student,
-        "warnings": list(result.warnings),
-        "format": result.format,
-        "encoding": result.encoding,
-        "points": [
-            {
-                "id": point.point.id,
-                "is_covered": point.is_covered,
-                "score": point.score,
-                "needs_review": point.needs_review,
-                "evidence": point.evidence.to_dict() if point.evidence else None,
-                "note": point.note.to_dict() if point.note else None,
-            }
-            for point in result.points
-        ],
-    }
-
-
-def _result(record: dict[str, Any], rubric: Rubric) -> EssayResult:
-    points = {point.id: point for point in rubric}
-    return EssayResult(
-        name=record["name"],
-        points=tuple(
-            PointResult(
-                points[item["id"]],
-                item["is_covered"],
-                item["score"],
-                item["needs_review"],
-                Evidence(**item["evidence"]) if item["evidence"] else None,
-                Objection(**item["note"]) if item["note"] else None,
-            )
-            for item in record["points"]
-        ),
-        error=record["error"],
-        text=record["text"],
-        student=record["student"],
-        warnings=tuple(record["warnings"]),
-        format=record["format"],
-        encoding=record["encoding"],
-    )
+    """One essay's journal line: its result at full precision, its text and fingerprint."""
+    return {**result.to_dict(rounded=False), "fingerprint": fingerprint, "text": result.text}
 
 
 def _parse(line: str | bytes) -> Any:

@@ -1,4 +1,4 @@
-"""Static sentence embeddings (a model2vec table), and their hook into spaCy's similarity.
+"""The fast engine's embeddings: a static table of token vectors (model2vec), read with numpy.
 
 The shipped model is all-MiniLM-L6-v2 distilled into a static table of token
 vectors: a text's vector is the mean of its tokens' vectors, so embedding is a
@@ -19,46 +19,24 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from spacy.language import Language
-from spacy.tokens import Doc, Span
 
+from essaycheck.engine.base import Matrix, normalise_rows
+from essaycheck.engine.windows import Window
 from essaycheck.errors import ModelError
-from essaycheck.windows import Window
+from essaycheck.io.models import META_FILE, MODELS_ENV, check_meta
 
-Matrix = npt.NDArray[np.float32]
-
-# The shipped static table: all-MiniLM-L6-v2 distilled (minilm-static-256), then
-# trained on ArgKP-2021 train pairs (scripts/train_static_table.py).
-STATIC_MODEL_NAME = "minilm-static-256-argkp"
-COMPONENT_NAME = "essaycheck_static_vectors"
+STATIC_KIND = "static-embeddings"
+REBUILD = "Restore models/ from the repository, or rebuild it with scripts/train_static_table.py."
 TABLE_FILE = "model.safetensors"
 TABLE_NAME = "embeddings"
 TOKENIZER_FILE = "tokenizer.json"
 # Tokens past this many in one sentence are ignored, as model2vec does.
 MAX_TOKENS = 512
 _TABLE_DTYPES = {"F16": np.float16, "F32": np.float32}
-
-
-class Embeddings(Protocol):
-    """What the matcher needs of a sentence-embedding model."""
-
-    @property
-    def name(self) -> str:
-        """The model's name, as reports show it."""
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        """The model's meta.json."""
-
-    def embed(self, texts: list[str]) -> Matrix:
-        """Return one unit-length row per text."""
-
-    def embed_windows(self, windows: Sequence[Window]) -> Matrix:
-        """Return one unit-length row per window."""
 
 
 @dataclass(frozen=True)
@@ -80,20 +58,12 @@ class StaticEmbeddings:
     @classmethod
     def load(cls, folder: Path) -> StaticEmbeddings:
         """Load a model2vec folder (model.safetensors, tokenizer.json, meta.json)."""
-        meta_path = folder / "meta.json"
-        if not meta_path.is_file():
+        if not (folder / META_FILE).is_file():
             raise ModelError(
-                f"{folder}: no static embedding model here (meta.json is "
-                "missing). Point --models-dir at essaycheck's models/ folder, "
-                "or rebuild it with scripts/distill_static_model.py."
+                f"{folder}: the static embedding model is missing. Pass --models-dir "
+                f"pointing at essaycheck's models/ folder, or set {MODELS_ENV}."
             )
-        try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as err:
-            raise ModelError(
-                f"{meta_path}: unreadable ({err}). Restore it from the "
-                "repository or rebuild the model."
-            ) from err
+        meta = check_meta(folder, kind=STATIC_KIND, remedy=REBUILD)
         from tokenizers import Tokenizer  # imported here: only marking needs it
 
         try:
@@ -176,56 +146,3 @@ def map_table(path: Path) -> npt.NDArray[np.floating[Any]]:
         shape=(rows, dims),
     )
     return table
-
-
-def normalise_rows(vectors: Matrix) -> Matrix:
-    """Scale each row to unit length, leaving all-zero rows at zero."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit: Matrix = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-    return unit
-
-
-class StaticVectorsComponent:
-    """spaCy component: Doc and Span vectors and similarity come from the static model.
-
-    After it runs, ``doc.vector``, ``span.vector``, ``doc.similarity`` and
-    ``span.similarity`` use the sentence embeddings instead of the mean of
-    spaCy's token vectors (which scores close to chance on key points).
-    """
-
-    def __init__(self, embeddings: StaticEmbeddings) -> None:
-        self.embeddings = embeddings
-
-    def __call__(self, doc: Doc) -> Doc:
-        """Install the vector and similarity hooks on the doc."""
-        doc.user_hooks["vector"] = self._vector
-        doc.user_hooks["has_vector"] = _has_vector
-        doc.user_hooks["vector_norm"] = _vector_norm
-        doc.user_hooks["similarity"] = _similarity
-        doc.user_span_hooks["vector"] = self._vector
-        doc.user_span_hooks["has_vector"] = _has_vector
-        doc.user_span_hooks["vector_norm"] = _vector_norm
-        doc.user_span_hooks["similarity"] = _similarity
-        return doc
-
-    def _vector(self, doc_or_span: Doc | Span) -> Matrix:
-        vector: Matrix = self.embeddings.embed([doc_or_span.text])[0]
-        return vector
-
-
-def _has_vector(doc_or_span: Doc | Span) -> bool:
-    return True
-
-
-def _vector_norm(doc_or_span: Doc | Span) -> float:
-    return float(np.linalg.norm(np.asarray(doc_or_span.vector)))
-
-
-def _similarity(first: Doc | Span, second: Doc | Span) -> float:
-    return float(np.dot(np.asarray(first.vector), np.asarray(second.vector)))
-
-
-@Language.factory(COMPONENT_NAME, default_config={"model_dir": ""})
-def make_static_vectors(nlp: Language, name: str, model_dir: str) -> StaticVectorsComponent:
-    """Build the component from a model folder."""
-    return StaticVectorsComponent(StaticEmbeddings.load(Path(model_dir)))

@@ -1,36 +1,39 @@
-"""check_essay(): an essay and a rubric in, a verdict on every key point out."""
+"""The checker: an essay and a rubric in, a verdict on every key point out.
+
+Marking is a short pipeline of named stages over each point's candidate windows:
+
+1. **match** (matcher.py): the similarity stage scores every window of the essay
+   against every key point and proposes each point's best candidates;
+2. **verify** (verification.py): each candidate is read against the point; one
+   that denies the point or credits it to someone else is rejected, and the
+   point's next candidate is tried;
+3. **decide** (rule.py): ``DecisionRule.decide`` turns the surviving score into
+   covered / missing and a close call or not;
+4. **calibrate** (calibration.py): a teacher's calibration of the rubric, when
+   there is one, re-scales every decision.
+
+A new stage goes between two of these, as one module under ``engine/``.
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from dataclasses import replace
+from typing import TypeVar
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from essaycheck.embeddings import Embeddings
-from essaycheck.errors import ModelError
+from essaycheck.engine.base import EngineSpec
+from essaycheck.engine.matcher import KeyPointMatcher, PointMatch, PreparedRubric
+from essaycheck.engine.verification import ClaimVerifier, PreparedClaims
+from essaycheck.engine.windows import PIECE_TOKENS, Window, essay_windows
 from essaycheck.io.essays import Essay
-from essaycheck.matcher import KeyPointMatcher, PointMatch, PreparedRubric, load_rule
-from essaycheck.nlp import (
-    build_marking_nlp,
-    default_models_dir,
-    load_checking_nlp,
-    marking_embeddings,
-)
+from essaycheck.results import Calibrator, EngineInfo, EssayResult, Evidence, Objection, PointResult
 from essaycheck.rubric import KeyPoint, Rubric
-from essaycheck.verification import ClaimVerifier, Objection, PreparedClaims
-from essaycheck.windows import PIECE_TOKENS, Window, essay_windows
 
-ENGINES = ("fast", "precise")
-ENGINE_NAMES = {"fast": "static-centred", "precise": "precise-centred"}
-ENGINE_VERSION = "1"
-FAST_RULE = "decision-rule"
-PRECISE_RULE = "decision-rule-precise"
 BATCH_SIZE = 64
 # A point whose only evidence denies it, or credits it to someone else, scores at
 # most this: clearly missing, not a close call.
@@ -38,153 +41,40 @@ REJECTED_SCORE = 0.25
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """The essay text a decision rests on; ``essay.text[start:end] == text``."""
-
-    text: str
-    start: int
-    end: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the evidence as JSON-ready data."""
-        return {"text": self.text, "start": self.start, "end": self.end}
-
-
-@dataclass(frozen=True)
-class PointResult:
-    """Whether one essay covers one key point, and the evidence.
-
-    ``evidence`` is the best-matching stretch of the essay: given when the point
-    is covered, when the decision needs review, or when the best match was
-    rejected (``note`` then says why: it denies the point, or credits it to
-    someone else); None otherwise.
-    """
-
-    point: KeyPoint
-    is_covered: bool
-    score: float
-    needs_review: bool
-    evidence: Evidence | None
-    note: Objection | None = None
-
-    @property
-    def status(self) -> str:
-        """``covered`` or ``missing``."""
-        return "covered" if self.is_covered else "missing"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as JSON-ready data (the documented contract)."""
-        return {
-            "id": self.point.id,
-            "status": self.status,
-            "score": round(self.score, 3),
-            "needs_review": self.needs_review,
-            "evidence": self.evidence.to_dict() if self.evidence else None,
-            "note": self.note.to_dict() if self.note else None,
-        }
-
-
-@dataclass(frozen=True)
-class EssayResult:
-    """The verdict on one essay: every key point, and the weighted share covered.
-
-    A failed essay (one that could not be read) has ``error`` set and no points.
-    """
-
-    name: str
-    points: tuple[PointResult, ...] = ()
-    error: str | None = None
-    text: str = field(default="", repr=False)
-    student: str | None = None
-    warnings: tuple[str, ...] = ()
-    format: str | None = None
-    encoding: str | None = None
-
-    @property
-    def is_failed(self) -> bool:
-        """Whether the essay could not be marked."""
-        return self.error is not None
-
-    @property
-    def score(self) -> float:
-        """Weighted share of the rubric's points the essay covers (0..1)."""
-        total = sum(result.point.weight for result in self.points)
-        covered = sum(result.point.weight for result in self.points if result.is_covered)
-        return covered / total if total else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as JSON-ready data (the documented contract)."""
-        if self.error is not None:
-            return {
-                "path": self.name,
-                "student": self.student,
-                "format": self.format,
-                "encoding": self.encoding,
-                "error": self.error,
-                "score": None,
-                "points": [],
-                "warnings": list(self.warnings),
-            }
-        return {
-            "path": self.name,
-            "student": self.student,
-            "format": self.format,
-            "encoding": self.encoding,
-            "score": round(self.score, 3),
-            "points": [result.to_dict() for result in self.points],
-            "warnings": list(self.warnings),
-        }
-
-
-class Calibrator(Protocol):
-    """A teacher's calibration of one rubric (see essaycheck.calibration)."""
-
-    def apply(self, result: EssayResult) -> EssayResult:
-        """Return the result with every decision re-scaled."""
-
-    def describe(self) -> dict[str, Any]:
-        """Say what the calibration was fitted on, for reports."""
-
-
 class Checker:
     """Everything marking needs, loaded once: the pipeline, the matcher, the verifier.
 
+    A Marker (see ``essaycheck.batch``): ``check_many`` marks a stream of essays.
+
     Args:
-        nlp: the marking pipeline (see ``essaycheck.nlp.build_marking_nlp``).
+        nlp: the marking pipeline (see ``essaycheck.engine.pipelines.build_marking_nlp``).
         matcher: a matcher with a fitted decision rule.
+        spec: the engine, as the engine table names it.
         verifier: checks candidate evidence for negation and misattribution; None
             to skip the check. Its parser is loaded the first time it is needed.
-        engine: ``fast`` or ``precise``, as reports name it.
     """
 
     def __init__(
         self,
         nlp: Language,
         matcher: KeyPointMatcher,
+        spec: EngineSpec,
         verifier: Callable[[], ClaimVerifier] | None = None,
-        engine: str = "fast",
     ) -> None:
         self.nlp = nlp
         self.matcher = matcher
-        self.engine = engine
+        self.spec = spec
         self._load_verifier = verifier
         self._verifier: ClaimVerifier | None = None
         self._prepared: dict[str, PreparedRubric] = {}
         self._claims: dict[str, PreparedClaims] = {}
 
-    def engine_info(self, calibration: Calibrator | None = None) -> dict[str, Any]:
+    def info(self, calibration: Calibrator | None = None) -> EngineInfo:
         """Describe the engine for reports: its name, version, model and calibration."""
-        rule = self.matcher.rule
-        return {
-            "calibration": calibration.describe() if calibration is not None else None,
-            "name": ENGINE_NAMES[self.engine],
-            "version": ENGINE_VERSION,
-            "embeddings": self.matcher.embeddings.name,
-            "decision": "covered when score >= 0.5",
-            "review_band": rule.review_band if rule else None,
-            "checks": ["negation", "attribution"] if self._load_verifier else [],
-        }
+        info = self.spec.info(
+            self.matcher.embeddings.name, self.matcher.decision_rule().review_band, calibration
+        )
+        return info if self._load_verifier else replace(info, checks=())
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
         """Embed a rubric's key points once, and remember them."""
@@ -234,8 +124,8 @@ class Checker:
     ) -> EssayResult:
         """Gather an essay's verified points into its result."""
         result = EssayResult(
-            essay.name,
-            points,
+            name=essay.name,
+            points=points,
             text=essay.text,
             student=essay.student,
             warnings=essay_warnings(doc),
@@ -297,12 +187,12 @@ class Checker:
                 else:
                     window, objection = rejected[essay, index]
                     results[essay][index] = PointResult(
-                        point,
-                        False,
-                        min(match.score, REJECTED_SCORE),
-                        False,
-                        Evidence(window.text, window.start, window.end),
-                        objection,
+                        point=point,
+                        is_covered=False,
+                        score=min(match.score, REJECTED_SCORE),
+                        needs_review=False,
+                        evidence=_evidence(window),
+                        objection=objection,
                     )
             pending = following
         return [tuple(points) for points in results]
@@ -310,18 +200,23 @@ class Checker:
     def _unverified(self, point: KeyPoint, match: PointMatch) -> PointResult:
         """The matcher's verdict as it stands: the result of a point that is not covered."""
         shown = match.window if (match.is_covered or match.needs_review) else None
-        evidence = Evidence(shown.text, shown.start, shown.end) if shown else None
-        return PointResult(point, match.is_covered, match.score, match.needs_review, evidence)
+        return PointResult(
+            point=point,
+            is_covered=match.is_covered,
+            score=match.score,
+            needs_review=match.needs_review,
+            evidence=_evidence(shown) if shown else None,
+        )
 
     def _accepted(self, point: KeyPoint, window: Window, score: float) -> PointResult:
         """A candidate that survived verification: its own score decides."""
-        band = self.matcher.rule.review_band if self.matcher.rule else 0.0
+        is_covered, needs_review = self.matcher.decision_rule().decide(score)
         return PointResult(
-            point,
-            score >= 0.5,
-            score,
-            abs(score - 0.5) < band,
-            Evidence(window.text, window.start, window.end),
+            point=point,
+            is_covered=is_covered,
+            score=score,
+            needs_review=needs_review,
+            evidence=_evidence(window),
         )
 
     def _verifier_now(self) -> ClaimVerifier:
@@ -370,40 +265,5 @@ def essay_warnings(doc: Doc) -> tuple[str, ...]:
     return tuple(warnings)
 
 
-def engine_parts(
-    nlp: Language, folder: Path, engine: str, threads: int | None = None
-) -> tuple[Embeddings, Path]:
-    """Return an engine's embeddings and the folder of its decision rule.
-
-    ``fast`` (the default) uses the static vectors inside the marking pipeline;
-    ``precise`` the fine-tuned transformer, an optional extra, on ``threads``
-    threads (default: one per core).
-    """
-    if engine == "precise":
-        from essaycheck.precise import PRECISE_MODEL_NAME, TransformerEmbeddings
-
-        model = TransformerEmbeddings.load(folder / PRECISE_MODEL_NAME, threads)
-        return model, folder / PRECISE_RULE
-    if engine != "fast":
-        raise ModelError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    return marking_embeddings(nlp), folder / FAST_RULE
-
-
-def load_checker(
-    models_dir: Path | None = None, engine: str = "fast", threads: int | None = None
-) -> Checker:
-    """Load an engine from a models folder (default: essaycheck's models/).
-
-    ``threads`` caps the precise engine's threads: a worker process of ``mark
-    --jobs`` gets its share of the cores.
-    """
-    folder = models_dir or default_models_dir()
-    nlp = build_marking_nlp(folder)
-    embeddings, rule_folder = engine_parts(nlp, folder, engine, threads)
-    matcher = KeyPointMatcher(embeddings, load_rule(rule_folder))
-    return Checker(nlp, matcher, lambda: ClaimVerifier(load_checking_nlp()), engine)
-
-
-def check_essay(essay: Essay, rubric: Rubric, checker: Checker | None = None) -> EssayResult:
-    """Check one essay against a rubric with the given (or the shipped) engine."""
-    return (checker or load_checker()).check(essay, rubric)
+def _evidence(window: Window) -> Evidence:
+    return Evidence(window.text, window.start, window.end)

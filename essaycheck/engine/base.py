@@ -1,0 +1,88 @@
+"""What an engine is: an embeddings protocol, and the identity each engine has in the table.
+
+An engine is a sentence-embedding model plus a decision rule fitted on its
+scores; everything else (windows, word overlap, the checks, the decision) is
+shared. ``EngineSpec`` names an engine the way ``--engine``, the reports,
+calibrations and the journal record it, and says where its models live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from essaycheck.engine.windows import Window
+from essaycheck.results import Calibrator, EngineInfo
+
+Matrix = npt.NDArray[np.float32]
+Tensor = npt.NDArray[np.float64]
+
+
+class Embeddings(Protocol):
+    """What the matcher needs of a sentence-embedding model."""
+
+    @property
+    def name(self) -> str:
+        """The model's name, as reports show it."""
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The model's meta.json."""
+
+    def embed(self, texts: list[str]) -> Matrix:
+        """Return one unit-length row per text."""
+
+    def embed_windows(self, windows: Sequence[Window]) -> Matrix:
+        """Return one unit-length row per window."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """An engine --engine can name: how reports and calibrations record it, where its models live.
+
+    Attributes:
+        key: what ``--engine`` takes (``fast``).
+        name: what reports and calibrations record (``static-centred``).
+        version: bumped whenever the engine's scores change meaning.
+        embeddings_dir: the embedding model's folder under the models folder.
+        rule_dir: the decision rule's folder under the models folder.
+        load: loads the embeddings from their folder, on at most the given threads.
+        checks: the verification checks run on candidate evidence (see verification.py).
+        description: what its decision rule's features are computed from, for meta.json.
+    """
+
+    key: str
+    name: str
+    version: str
+    embeddings_dir: str
+    rule_dir: str
+    load: Callable[[Path, int | None], Embeddings]
+    checks: tuple[str, ...] = ("negation", "attribution")
+    description: str = ""
+
+    def info(
+        self, embeddings: str, review_band: float | None, calibration: Calibrator | None = None
+    ) -> EngineInfo:
+        """Describe the engine for reports, with its model's name and the rule's review band."""
+        return EngineInfo(
+            name=self.name,
+            version=self.version,
+            embeddings=embeddings,
+            decision="covered when score >= 0.5",
+            review_band=review_band,
+            checks=self.checks,
+            calibration=calibration.describe() if calibration is not None else None,
+        )
+
+
+def normalise_rows(vectors: Matrix) -> Matrix:
+    """Scale each row to unit length, leaving all-zero rows at zero."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: Matrix = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    return unit
