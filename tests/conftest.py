@@ -7,6 +7,7 @@ temporary mirror of it, and fails if anything in models/ changed meanwhile.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from essaycheck.cli import cli
 from essaycheck.cli.base import Services
 from essaycheck.engine import load_checker
 from essaycheck.engine.checker import Checker
@@ -26,6 +28,11 @@ EXAMPLES_DIR = REPO_DIR / "examples"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 DECISION_RULE = "decision-rule"
+SMALL_RUBRIC = DATA_DIR / "rubrics" / "trotsky-stalin.json"
+SHORT_ESSAY = DATA_DIR / "essays" / "short-essay.txt"
+SPLIT_ESSAY = DATA_DIR / "essays" / "split-sentences.txt"
+TINY_DATA = DATA_DIR / "labelled" / "tiny.jsonl"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -180,3 +187,19 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         )
 
     return compare
+
+
+# --- command-line helpers --------------------------------------------------------------
+
+
+def invoke(runner: CliRunner, *args: str | Path, **kwargs: Any) -> Result:
+    """Run ``essaycheck ARGS`` in the runner."""
+    return runner.invoke(cli, [str(arg) for arg in args], prog_name="essaycheck", **kwargs)
+
+
+def assert_error(result: Result, code: int, *words: str) -> None:
+    """The command failed with ``code``, said so on stderr, and printed no results."""
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    for word in words:
+        assert word in result.stderr

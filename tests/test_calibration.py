@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES_DIR as EXAMPLES
 
 from essaycheck.calibration import (
     Agreement,
@@ -20,8 +21,6 @@ from essaycheck.cli import cli
 from essaycheck.errors import CalibrationError
 from essaycheck.results import EssayResult, Evidence, Objection, PointResult
 from essaycheck.rubric import KeyPoint, Rubric, load_rubric
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture

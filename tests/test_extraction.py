@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
-from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES_DIR
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from essaycheck.errors import RubricError
 from essaycheck.extraction import build_rubric
 from essaycheck.rubric import Rubric, find_rubric_problems
 
-SOURCE = Path(__file__).resolve().parent.parent / "examples" / "source.txt"
+SOURCE = EXAMPLES_DIR / "source.txt"
 KEBAB_CASE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NUMBERED_ID = re.compile(r"^(?:p|point|kp|item)[-_]?\d+$")
 TROTSKY_ABROAD = (

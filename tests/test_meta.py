@@ -10,16 +10,15 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import re
-from pathlib import Path
 
 import click
 import pytest
+from conftest import REPO_DIR
 
 import essaycheck.errors
 from essaycheck.cli import EXIT_CODES_HELP, ExitCode, cli
 from essaycheck.errors import EssaycheckError
 
-REPO_DIR = Path(__file__).resolve().parent.parent
 README = REPO_DIR / "README.md"
 REPO_PATH = re.compile(r"\b(?:examples|rubrics|models|scripts)/[\w./-]*[\w/]")
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DATA_DIR, REPO_DIR
 from jsonschema import Draft202012Validator
 
 from essaycheck.errors import RubricError
@@ -19,8 +20,6 @@ from essaycheck.rubric import (
     rubric_schema,
 )
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(__file__).resolve().parent / "data"
 RUBRIC_SUFFIXES = (".json", ".yaml", ".yml")
 
 

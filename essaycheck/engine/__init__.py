@@ -26,14 +26,13 @@ from essaycheck.engine.base import Embeddings, EngineSpec
 from essaycheck.errors import ModelError
 from essaycheck.io.models import models_dir as default_models_dir
 from essaycheck.io.models import read_meta
-from essaycheck.results import Calibrator, EngineInfo
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from essaycheck.engine.checker import Checker
     from essaycheck.io.essays import Essay
-    from essaycheck.results import EssayResult
+    from essaycheck.results import Calibrator, EngineInfo, EssayResult
     from essaycheck.rubric import Rubric
 
 __all__ = [

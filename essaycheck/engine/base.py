@@ -13,15 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine table is read by --help: it imports no numpy and no spaCy
+    from essaycheck.engine.vectors import Matrix
     from essaycheck.engine.windows import Window
-from essaycheck.results import Calibrator, EngineInfo
-
-Matrix = npt.NDArray[np.float32]
-Tensor = npt.NDArray[np.float64]
+    from essaycheck.results import Calibrator, EngineInfo
 
 
 class Embeddings(Protocol):
@@ -70,19 +65,14 @@ class EngineSpec:
         self, embeddings: str, review_band: float | None, calibration: Calibrator | None = None
     ) -> EngineInfo:
         """Describe the engine for reports, with its model's name and the rule's review band."""
+        from essaycheck.results import DECISION, EngineInfo
+
         return EngineInfo(
             name=self.name,
             version=self.version,
             embeddings=embeddings,
-            decision="covered when score >= 0.5",
+            decision=DECISION,
             review_band=review_band,
             checks=self.checks,
             calibration=calibration.describe() if calibration is not None else None,
         )
-
-
-def normalise_rows(vectors: Matrix) -> Matrix:
-    """Scale each row to unit length, leaving all-zero rows at zero."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit: Matrix = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-    return unit

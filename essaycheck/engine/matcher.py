@@ -21,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from essaycheck.engine import lexical
-from essaycheck.engine.base import Embeddings, Matrix, Tensor
+from essaycheck.engine.base import Embeddings
 from essaycheck.engine.lexical import content_stems
 from essaycheck.engine.rule import FEATURES, DecisionRule
+from essaycheck.engine.vectors import Matrix, Tensor
 from essaycheck.engine.windows import Window
 from essaycheck.errors import NotFittedError
 from essaycheck.rubric import Rubric

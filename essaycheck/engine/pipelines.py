@@ -20,7 +20,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from essaycheck.engine.base import Embeddings, Matrix
+from essaycheck.engine.base import Embeddings
+from essaycheck.engine.vectors import Matrix
 from essaycheck.errors import ModelError
 
 SIMILARITY = "essaycheck_similarity"

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from essaycheck.engine.vectors import Tensor
 from essaycheck.errors import ModelError
 from essaycheck.io.files import read_json, write_json
 from essaycheck.io.models import check_meta, save_meta
@@ -24,7 +24,6 @@ RULE_FILE = "decision-rule.json"
 RULE_FORMAT = 2
 RULE_KIND = "decision-rule"
 RETRAIN = "Restore models/ from the repository, or run: essaycheck train"
-Tensor = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from essaycheck.engine.base import Matrix, normalise_rows
+from essaycheck.engine.vectors import Matrix, normalise_rows
 from essaycheck.engine.windows import Window
 from essaycheck.errors import ModelError
 from essaycheck.io.models import META_FILE, MODELS_ENV, check_meta

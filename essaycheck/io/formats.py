@@ -34,9 +34,6 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 """The most a .docx, .odt or .zip may unpack to, in bytes, by its own headers."""
 
 TEXT_FORMATS = ("txt", "md")
-FORMATS = ("docx", "odt", "pdf", "rtf", "html", "htm", *TEXT_FORMATS)
-"""Every format read, by file suffix without the dot."""
-SUPPORTED_LIST = ".docx, .odt, .pdf, .rtf, .html, .md or .txt"
 
 # An OLE2 compound file: an old .doc, or a password-protected .docx (Office
 # wraps an encrypted package in one).
@@ -74,7 +71,7 @@ def extract_text(data: bytes, name: str, fmt: str) -> Extracted:
         EssayReadError: the format is not supported, or the file is corrupt,
             encrypted, scanned or not text.
     """
-    reader = _READERS.get(fmt)
+    reader = READERS.get(fmt)
     if reader is None:
         raise unsupported_error(name, fmt)
     extracted = reader(data, name)
@@ -297,13 +294,28 @@ def format_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
 
 
-_READERS: dict[str, Callable[[bytes, str], Extracted]] = {
-    "txt": read_plain,
-    "md": read_plain,
-    "rtf": read_rtf,
-    "html": read_html,
-    "htm": read_html,
+Reader = Callable[[bytes, str], Extracted]
+
+READERS: dict[str, Reader] = {
     "docx": read_docx,
     "odt": read_odt,
     "pdf": read_pdf,
+    "rtf": read_rtf,
+    "html": read_html,
+    "htm": read_html,
+    "md": read_plain,
+    "txt": read_plain,
 }
+"""Every format essaycheck reads: file suffix (lower case, no dot) -> its reader.
+
+A new input format is one reader function and one row here; FORMATS, the
+messages and the meta-test of the README and ``--help`` follow from it.
+"""
+ALIASES = frozenset({"htm"})
+"""Suffixes read like another one, left out of the lists shown to people."""
+FORMATS = tuple(READERS)
+"""Every format read, by file suffix without the dot."""
+SHOWN_FORMATS = tuple(fmt for fmt in READERS if fmt not in ALIASES)
+"""The formats read, as people are told them (no aliases)."""
+SUPPORTED_LIST = ", ".join(f".{fmt}" for fmt in SHOWN_FORMATS[:-1]) + f" or .{SHOWN_FORMATS[-1]}"
+"""The formats read, for messages: ``.docx, .odt, .pdf, .rtf, .html, .md or .txt``."""

@@ -9,7 +9,6 @@ how to restore or retrain it, never a wrong decision.
 from __future__ import annotations
 
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +70,8 @@ def save_meta(folder: Path, meta: dict[str, Any]) -> None:
 
 def build_meta(*, name: str, kind: str, **fields: Any) -> dict[str, Any]:
     """Return a meta.json for a model essaycheck trained: its fields and the versions used."""
+    from importlib import metadata
+
     return {
         "name": name,
         "kind": kind,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES_DIR as EXAMPLES
 
 from essaycheck.cli import cli
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MODELS_DIR = EXAMPLES.parent / "models"
 IS_INSTALLED = importlib.util.find_spec("onnxruntime") is not None
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from test_html_report import ENGINE, hostile_results, synthetic_class
+from test_html import ENGINE, hostile_results, synthetic_class
 
 from essaycheck.reports.html import render_class_html
 from essaycheck.results import EssayResult

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES_DIR as EXAMPLES
 
 from essaycheck.batch import journal_for, mark_folder
 from essaycheck.cli import cli
@@ -15,8 +16,6 @@ from essaycheck.engine.checker import Checker
 from essaycheck.io.names import feedback_file_names
 from essaycheck.results import EssayResult
 from essaycheck.rubric import Rubric
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

@@ -10,9 +10,9 @@ import io
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
+from conftest import DATA_DIR
 
 from essaycheck.engine.checker import Checker
 from essaycheck.errors import EssayReadError
@@ -30,7 +30,6 @@ from essaycheck.reports.models import render_metrics
 from essaycheck.results import EssayResult, Evidence, PointResult
 from essaycheck.rubric import KeyPoint, Rubric
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 Golden = Callable[[str, str], None]

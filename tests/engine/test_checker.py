@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA_DIR, EXAMPLES_DIR
 
 from essaycheck.engine import ENGINES
 from essaycheck.engine.checker import Checker
@@ -27,9 +28,6 @@ from essaycheck.io.essays import Essay, find_essays, read_essay
 from essaycheck.reports import ReportOptions, render_json
 from essaycheck.results import EssayResult, PointResult
 from essaycheck.rubric import KeyPoint, Rubric
-
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 def _verdicts(checker: Checker, rubric: Rubric, text: str) -> dict[str, PointResult]:

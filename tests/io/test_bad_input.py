@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES_DIR as EXAMPLES
 from documents import docx_bytes, encrypted_pdf_bytes, pdf_bytes
 
 import essaycheck.io.formats
 from essaycheck.cli import cli
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GOOD = ["01-strong-amira.txt", "04-partial-priya.txt", "08-paraphrase-sofia.txt"]
 
 # name of the bad file -> words its error must contain

@@ -1,0 +1,248 @@
+"""`essaycheck check`: one or a few essays, every output format, --fail-under."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click.testing
+import pytest
+from click.testing import CliRunner
+from conftest import (
+    ANSI,
+    DATA_DIR,
+    EXAMPLES_DIR,
+    GOLDEN_DIR,
+    SHORT_ESSAY,
+    SMALL_RUBRIC,
+    SPLIT_ESSAY,
+    assert_error,
+    invoke,
+)
+
+from essaycheck.cli import cli
+
+STRONG = EXAMPLES_DIR / "essays" / "01-strong-amira.txt"
+SHORT = EXAMPLES_DIR / "essays" / "10-short-draft-maya.txt"
+RUBRIC = EXAMPLES_DIR / "rubric.json"
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<point>[\w-]+): (?P<msg>.+)$")
+
+
+# --- check ---------------------------------------------------------------------------------
+
+
+def test_check_reports_covered_and_missing_points(runner: CliRunner) -> None:
+    result = invoke(runner, "check", SHORT_ESSAY, "-r", SMALL_RUBRIC)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{SHORT_ESSAY}: 4 of 5 key points covered (score 0.86)\n")
+    assert "✗ industrialisation" in result.stdout
+    assert "hint: How did Stalin plan to make the Soviet Union strong?" in result.stdout
+    assert result.stderr == ""
+
+
+def test_check_json_is_the_documented_report(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(DATA_DIR)
+
+    result = invoke(
+        runner, "check", "essays/short-essay.txt", "-r", "rubrics/trotsky-stalin.json", "-f", "json"
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    golden = json.loads((GOLDEN_DIR / "report.json").read_text("utf-8"))
+    assert report["schema_version"] == 1
+    assert report["rubric"] == golden["rubric"]
+    assert report["engine"] == golden["engine"]
+    assert report["essays"] == golden["essays"][:1]
+
+
+def test_check_markdown_is_feedback_for_the_student(runner: CliRunner) -> None:
+    result = invoke(runner, "check", SHORT_ESSAY, "-r", SMALL_RUBRIC, "--format", "markdown")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"# Feedback: {SHORT_ESSAY}".replace("_", "\\_"))
+    assert "## Covered" in result.stdout
+    assert "## Missing" in result.stdout
+
+
+def test_check_several_essays_in_the_order_given(runner: CliRunner) -> None:
+    result = invoke(runner, "check", SPLIT_ESSAY, SHORT_ESSAY, "-r", SMALL_RUBRIC, "-f", "json")
+
+    assert result.exit_code == 0, result.output
+    assert [e["path"] for e in json.loads(result.stdout)["essays"]] == [
+        str(SPLIT_ESSAY),
+        str(SHORT_ESSAY),
+    ]
+
+
+def test_check_dash_reads_the_essay_from_stdin(runner: CliRunner) -> None:
+    result = invoke(
+        runner, "check", "-", "-r", SMALL_RUBRIC, "-f", "json", input=SHORT_ESSAY.read_bytes()
+    )
+
+    assert result.exit_code == 0, result.output
+    essay = json.loads(result.stdout)["essays"][0]
+    assert essay["path"] == "-"
+    assert [p["id"] for p in essay["points"] if p["status"] == "covered"] == [
+        "permanent-revolution",
+        "collective-farming",
+        "socialism-in-one-country",
+        "stalin-favoured",
+    ]
+
+
+def test_check_uses_the_models_dir_from_the_environment(
+    runner: CliRunner, reuse_checker: list[Path | None], models_dir: Path
+) -> None:
+    result = invoke(runner, "check", SHORT_ESSAY, "-r", SMALL_RUBRIC)
+
+    assert result.exit_code == 0, result.output
+    assert reuse_checker == [models_dir]
+
+
+def test_check_output_is_the_same_every_run(runner: CliRunner) -> None:
+    args = ("check", SHORT_ESSAY, SPLIT_ESSAY, "-r", SMALL_RUBRIC, "-f", "json")
+
+    first, second = invoke(runner, *args), invoke(runner, *args)
+
+    assert first.exit_code == second.exit_code == 0
+    assert first.stdout == second.stdout
+
+
+def test_check_without_a_terminal_prints_no_colour(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    result = invoke(runner, "check", SHORT_ESSAY, "-r", SMALL_RUBRIC)
+
+    assert result.exit_code == 0
+    assert not ANSI.search(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("no_color", "is_coloured"), [(None, True), ("1", False)], ids=["colour", "NO_COLOR"]
+)
+def test_check_at_a_terminal_is_coloured_unless_no_color(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, no_color: str | None, is_coloured: bool
+) -> None:
+    monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+
+    result = invoke(runner, "check", SHORT_ESSAY, "-r", SMALL_RUBRIC, env={"NO_COLOR": no_color})
+
+    assert result.exit_code == 0, result.output
+    assert bool(ANSI.search(result.stdout)) is is_coloured
+    assert ANSI.sub("", result.stdout).startswith(f"{SHORT_ESSAY}: 4 of 5 key points covered")
+
+
+def test_check_missing_essay_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+
+    assert_error(
+        invoke(runner, "check", missing, "-r", SMALL_RUBRIC), 1, f"Error: {missing}: no such file"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b" \n\t\n", "is empty"),
+        (b"PK\x03\x04\x00\x00binary", "looks like a binary file"),
+    ],
+    ids=["empty", "whitespace-only", "binary"],
+)
+def test_check_unreadable_essay_is_an_error(
+    runner: CliRunner, tmp_path: Path, content: bytes, message: str
+) -> None:
+    essay = tmp_path / "essay.txt"
+    essay.write_bytes(content)
+
+    assert_error(
+        invoke(runner, "check", essay, "-r", SMALL_RUBRIC), 1, f"Error: {essay}: {message}"
+    )
+
+
+def test_check_missing_rubric_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    assert_error(
+        invoke(runner, "check", SHORT_ESSAY, "-r", tmp_path / "none.json"),
+        1,
+        "no such rubric file",
+        "essaycheck rubric build",
+    )
+
+
+def test_check_bad_rubric_lists_its_problems(runner: CliRunner, tmp_path: Path) -> None:
+    rubric = tmp_path / "rubric.json"
+    rubric.write_text('{"title": "x", "points": [{"id": "A", "text": ""}]}')
+
+    result = invoke(runner, "check", SHORT_ESSAY, "-r", rubric)
+
+    assert_error(result, 1, "2 problems", "$.points[0].id", "$.points[0].text")
+
+
+def test_check_models_dir_without_models_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = invoke(runner, "check", SHORT_ESSAY, "-r", SMALL_RUBRIC, "--models-dir", tmp_path)
+
+    assert_error(result, 1, "static embedding model is missing", "--models-dir")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check"], "Missing argument 'ESSAYS...'"),
+        (["check", str(SHORT_ESSAY)], "Missing option '-r' / '--rubric'"),
+        (
+            ["check", str(SHORT_ESSAY), "-r", str(SMALL_RUBRIC), "-f", "pdf"],
+            "Invalid value for '-f' / '--format'",
+        ),
+        (
+            ["check", str(SHORT_ESSAY), "-r", str(SMALL_RUBRIC), "--colour"],
+            "No such option '--colour'",
+        ),
+    ],
+    ids=["no-essay", "no-rubric", "unknown-format", "unknown-option"],
+)
+def test_check_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    assert_error(invoke(runner, *args), 2, message)
+
+
+def test_line_format_gives_file_line_column_point_and_message(
+    runner: CliRunner, reuse_checker: list[Path | None]
+) -> None:
+    result = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "-f", "line"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines
+    text = SHORT.read_text("utf-8")
+    for line in lines:
+        found = LINE.match(line)
+        assert found, line
+        assert found["file"] == str(SHORT)
+        assert found["msg"].startswith(("missing: ", "not counted: ", "close call"))
+        row, column = int(found["line"]), int(found["col"])
+        assert row <= text.count("\n") + 1
+        assert column <= len(text.splitlines()[row - 1]) + 1
+
+
+def test_fail_under_exits_1_when_an_essay_covers_too_little(
+    runner: CliRunner, reuse_checker: list[Path | None]
+) -> None:
+    passing = runner.invoke(cli, ["check", str(STRONG), "-r", str(RUBRIC), "--fail-under", "0.3"])
+    failing = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "--fail-under", "0.99"])
+
+    assert passing.exit_code == 0, passing.output
+    assert failing.exit_code == 1
+    assert "under --fail-under 99%" in failing.stderr
+
+
+def test_fail_under_must_be_a_share(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["check", str(STRONG), "-r", str(RUBRIC), "--fail-under", "60"])
+
+    assert result.exit_code == 2
+    assert "--fail-under" in result.stderr
