@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from essaycheck.calibration import (
     calibration_path,
     load_calibration,
     read_teacher_marks,
+    save_calibration,
 )
 from essaycheck.cli import cli
 from essaycheck.errors import CalibrationError
@@ -187,3 +189,53 @@ def test_no_calibration_file_means_the_shipped_rule(tmp_path: Path) -> None:
     rubric = Rubric(title="t", points=(POINT,))
 
     assert load_calibration(rubric, tmp_path / "rubric.calibration.json") is None
+
+
+def _saved(tmp_path: Path, rubric: Rubric) -> Path:
+    path = tmp_path / "rubric.calibration.json"
+    save_calibration(replace(STRICT, rubric_sha256=rubric.sha256), path)
+    return path
+
+
+def test_a_saved_calibration_loads_back_for_its_engine(tmp_path: Path) -> None:
+    rubric = Rubric("R", (POINT,))
+    path = _saved(tmp_path, rubric)
+
+    loaded = load_calibration(rubric, path, ("static-centred", "1"))
+
+    assert loaded == replace(STRICT, rubric_sha256=rubric.sha256)
+    assert json.loads(path.read_text("utf-8"))["engine_name"] == "static-centred"
+
+
+@pytest.mark.parametrize(
+    "engine", [("precise-centred", "1"), ("static-centred", "2")], ids=["engine", "version"]
+)
+def test_a_calibration_of_another_engine_or_version_is_refused(
+    tmp_path: Path, engine: tuple[str, str]
+) -> None:
+    rubric = Rubric("R", (POINT,))
+    path = _saved(tmp_path, rubric)
+
+    with pytest.raises(CalibrationError, match="static-centred 1 engine's scores"):
+        load_calibration(rubric, path, engine)
+
+
+def test_a_calibration_saved_by_essaycheck_0_1_still_loads(tmp_path: Path) -> None:
+    rubric = Rubric("R", (POINT,))
+    path = _saved(tmp_path, rubric)
+    data = json.loads(path.read_text("utf-8"))
+    data["format"] = 1
+    data["engine"] = f"{data.pop('engine_name')} {data.pop('engine_version')}"
+    path.write_text(json.dumps(data), "utf-8")
+
+    loaded = load_calibration(rubric, path, ("static-centred", "1"))
+
+    assert loaded == replace(STRICT, rubric_sha256=rubric.sha256)
+
+
+def test_a_calibration_file_that_is_not_json_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "rubric.calibration.json"
+    path.write_text("{half", "utf-8")
+
+    with pytest.raises(CalibrationError, match=r"unreadable.*rerun essaycheck calibrate"):
+        load_calibration(Rubric("R", (POINT,)), path)

@@ -131,3 +131,27 @@ def test_readme_command_reference_is_the_commands_help() -> None:
         "README's command reference differs from --help: run "
         "python scripts/update_readme_help.py and review the diff"
     )
+
+
+FORMAT_SENTENCES = {
+    "check": re.compile(r"ESSAY is a ((?:\.\w+,? )+or \.\w+) file"),
+    "mark": re.compile(r"Reads ((?:\.\w+,? )+and \.\w+) files"),
+}
+
+
+def _listed(sentence: str) -> set[str]:
+    return set(re.findall(r"\.(\w+)", sentence))
+
+
+@pytest.mark.parametrize("command", sorted(FORMAT_SENTENCES))
+def test_help_and_readme_list_exactly_the_formats_read(command: str) -> None:
+    from essaycheck.io.formats import SHOWN_FORMATS
+
+    help_text = " ".join((cli.commands[command].help or "").split())
+    readme = " ".join(README.read_text("utf-8").split())
+    in_help = FORMAT_SENTENCES[command].search(help_text)
+    in_readme = FORMAT_SENTENCES[command].search(readme)
+
+    assert in_help and in_readme, command
+    assert _listed(in_help[1]) == set(SHOWN_FORMATS)
+    assert _listed(in_readme[1]) == set(SHOWN_FORMATS)

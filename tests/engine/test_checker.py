@@ -14,16 +14,11 @@ import csv
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from conftest import DATA_DIR, EXAMPLES_DIR
 
-from essaycheck.engine import ENGINES
 from essaycheck.engine.checker import Checker
-from essaycheck.engine.matcher import KeyPointMatcher
-from essaycheck.engine.rule import DecisionRule, load_rule
 from essaycheck.engine.windows import MAX_SENTENCE_TOKENS, PIECE_TOKENS, essay_windows
-from essaycheck.errors import ModelError, NotFittedError
 from essaycheck.io.essays import Essay, find_essays, read_essay
 from essaycheck.reports import ReportOptions, render_json
 from essaycheck.results import EssayResult, PointResult
@@ -558,60 +553,3 @@ def test_checking_one_at_a_time_equals_checking_in_a_batch(
     single: list[EssayResult] = [checker.check(essay, small_rubric) for essay in essays]
 
     assert [r.to_dict() for r in batch] == [r.to_dict() for r in single]
-
-
-# --- the matcher and its decision rule -----------------------------------------------------
-
-
-def test_matcher_without_a_rule_is_not_fitted(checker: Checker, small_rubric: Rubric) -> None:
-    matcher = KeyPointMatcher(checker.matcher.embeddings)
-
-    with pytest.raises(NotFittedError, match="call fit"):
-        matcher.match([], matcher.prepare(small_rubric))
-
-
-def test_fit_learns_a_rule_that_separates_the_labels(checker: Checker) -> None:
-    rng = np.random.default_rng(0)
-    covered = rng.normal([0.2, 0.7, 0.3, 0.1], 0.05, size=(40, 4))
-    missing = rng.normal([-0.05, 0.4, 0.0, -0.1], 0.05, size=(40, 4))
-    features = np.vstack([covered, missing])
-    labels = np.array([1] * 40 + [0] * 40)
-
-    matcher = KeyPointMatcher(checker.matcher.embeddings).fit(features, labels, prior_cosine=0.4)
-
-    decisions = matcher.rule_.score(features) >= 0.5
-    assert (decisions == labels.astype(bool)).mean() >= 0.95
-    assert matcher.decision_rule() is matcher.rule_
-    assert matcher.rule is None  # fit leaves the constructor's arguments as they were
-    assert matcher.rule_.prior_cosine == 0.4
-
-
-def test_decision_rule_round_trips_through_json() -> None:
-    rule = DecisionRule(
-        coefficients=(3.5, 1.25), intercept=-2.0, prior_cosine=0.41, review_band=0.1
-    )
-
-    assert DecisionRule.from_dict(json.loads(json.dumps(rule.to_dict())), "rule") == rule
-
-
-def test_decision_rule_of_another_format_asks_for_retraining() -> None:
-    data = DecisionRule(coefficients=(1.0, 1.0), intercept=0.0, prior_cosine=0.4).to_dict()
-    data["features"] = ["cosine"]
-
-    with pytest.raises(ModelError, match="Retrain it with: essaycheck train"):
-        DecisionRule.from_dict(data, "old.json")
-
-
-def test_missing_decision_rule_is_a_model_error(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match=r"decision rule is missing.*essaycheck train"):
-        load_rule(tmp_path)
-
-
-def test_shipped_decision_rule_loads_and_matches_the_engine_info(
-    checker: Checker, repo_dir: Path
-) -> None:
-    rule = load_rule(repo_dir / "models" / "decision-rule")
-
-    assert checker.matcher.rule == rule
-    assert checker.info().to_dict()["review_band"] == rule.review_band
-    assert checker.info().to_dict()["embeddings"] == ENGINES["fast"].embeddings_dir
