@@ -1,20 +1,20 @@
 """mark_folder(): mark every essay in a folder and write the class's reports.
 
 One unreadable essay never stops the batch: it is recorded as failed, with the
-reason, and marking goes on. Reports are written to a temporary folder first and
-moved into place at the end, so an interrupted run never leaves half a gradebook.
+reason, and marking goes on. Reports are written to a staging folder first and
+swapped into place at the end, so an interrupted run never leaves half a
+gradebook (see output.py for where --out may be and how it is replaced).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from essaycheck.batch.journal import (
     JournalKey,
@@ -24,8 +24,19 @@ from essaycheck.batch.journal import (
     open_journal,
     write_entry,
 )
+from essaycheck.batch.output import (
+    absolute,
+    check_placement,
+    check_replaceable,
+    hidden_beside,
+    locked,
+    new_staging,
+    output_error,
+    recover,
+    swap_in,
+)
 from essaycheck.batch.workers import WorkerPool
-from essaycheck.errors import EssayReadError, OutputError
+from essaycheck.errors import EssayReadError
 from essaycheck.io.essays import Essay, Submission, collect_submissions
 from essaycheck.io.names import feedback_file_names, student_from_filename
 from essaycheck.reports import CLASS_REPORTS, FEEDBACK, ReportOptions, Writer
@@ -68,6 +79,7 @@ def mark_folder(
     resume: bool = False,
     scale: float | None = None,
     calibration: Calibrator | None = None,
+    keep: Sequence[Path] = (),
     on_listed: Callable[[int], None] | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
 ) -> BatchResult:
@@ -80,21 +92,41 @@ def mark_folder(
     essay has changed), and only the rest are marked. A teacher's
     ``calibration`` of the rubric, when given, re-scales every decision; it must
     be the one ``engine`` describes. ``scale`` adds a marks column to the
-    gradebook. ``on_listed`` is told how many essays there are once they are
-    listed, ``on_essay`` each result as it comes.
+    gradebook. ``keep`` are files ``out_dir`` must not hold (the rubric).
+    ``on_listed`` is told how many essays there are once they are listed,
+    ``on_essay`` each result as it comes.
 
     Raises:
-        OutputError: ``out_dir`` exists and ``force`` is not set.
+        OutputError: ``out_dir`` is the folder, inside or above it, or holds a file
+            of ``keep``; it exists and ``force`` is not set, or is not a folder of
+            reports; another ``mark`` is writing it; or it cannot be written.
         EssayReadError: ``folder`` does not exist, or is a corrupt or oversized zip.
     """
     submissions = collect_submissions(folder)
-    if out_dir.exists() and not force:
-        raise OutputError(
-            f"{out_dir}: already exists. Choose another --out folder, or "
-            "pass --force to replace the reports in it."
+    target = absolute(out_dir)
+    check_placement(target, folder, keep)  # before anything is written beside it
+    with locked(target):
+        recover(target)
+        check_replaceable(target, force=force)
+        if on_listed is not None:
+            on_listed(len(submissions))
+        return _mark(
+            submissions, rubric, marker, target, engine, resume, scale, calibration, on_essay
         )
-    if on_listed is not None:
-        on_listed(len(submissions))
+
+
+def _mark(
+    submissions: Sequence[Submission],
+    rubric: Rubric,
+    marker: Marker,
+    out_dir: Path,
+    engine: EngineInfo,
+    resume: bool,
+    scale: float | None,
+    calibration: Calibrator | None,
+    on_essay: Callable[[EssayResult], None] | None,
+) -> BatchResult:
+    """Mark the submissions into the journal, then write the reports from it."""
     key = JournalKey(rubric.sha256, json.dumps(engine.to_dict(), sort_keys=True))
     journal_path = journal_for(out_dir)
     saved = index_journal(journal_path, key) if resume else {}
@@ -102,11 +134,14 @@ def mark_folder(
     failed: list[EssayResult] = []
     fingerprints: dict[str, str] = {}
 
-    with open_journal(journal_path, key, resume=resume) as journal:
+    with _journal(journal_path, key, resume) as journal:
 
         def done(result: EssayResult, fingerprint: str | None = None) -> None:
             if fingerprint is not None:
-                write_entry(journal, fingerprint, result)
+                try:
+                    write_entry(journal, fingerprint, result)
+                except OSError as err:
+                    raise output_error(journal_path, err) from err
             if on_essay is not None:
                 on_essay(result)
 
@@ -148,7 +183,14 @@ def _student(submission: Submission) -> str | None:
 
 def journal_for(out_dir: Path) -> Path:
     """Where ``mark`` keeps the journal of an output folder: a hidden file beside it."""
-    return out_dir.with_name(f".{out_dir.name}.journal.jsonl")
+    return hidden_beside(absolute(out_dir), ".journal.jsonl")
+
+
+def _journal(path: Path, key: JournalKey, resume: bool) -> IO[str]:
+    try:
+        return open_journal(path, key, resume=resume)
+    except OSError as err:
+        raise output_error(path, err) from err
 
 
 def write_class_file(
@@ -175,8 +217,7 @@ def _write_reports(
 
     With a worker ``pool``, one worker writes the first (slowest) class report meanwhile.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging = new_staging(out_dir)
     reports = list(CLASS_REPORTS.items())
     aside: Future[None] | None = None
     if pool is not None:
@@ -194,13 +235,9 @@ def _write_reports(
         finally:
             if aside is not None:
                 aside.result()  # the report is in (or its error is raised) before we go on
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            out_dir.replace(old)
-            staging.replace(out_dir)
-            shutil.rmtree(old)
-        else:
-            staging.replace(out_dir)
-    except OSError as err:
+        swap_in(staging, out_dir)
+    except BaseException as err:  # Ctrl-C included: no half-written staging folder stays
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"{out_dir}: cannot write the reports ({err}).") from err
+        if isinstance(err, OSError):
+            raise output_error(out_dir, err) from err
+        raise

@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
@@ -28,6 +30,8 @@ from essaycheck.rubric import Rubric
 
 # Essays per task: enough for the checks to parse in batches across essays.
 CHUNK_SIZE = 32
+# How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
 T = TypeVar("T")
 # Each worker's checker, built once by _start_worker.
 _checker: Checker | None = None
@@ -49,7 +53,7 @@ class WorkerPool:
         threads = max(1, (os.cpu_count() or 1) // jobs)
         loader = partial(load_checker, engine, models_dir, threads)
         context = multiprocessing.get_context("spawn")  # no forked threads or half-copied models
-        self._pool = ProcessPoolExecutor(jobs, context, _start_worker, (loader,))
+        self._pool = ProcessPoolExecutor(jobs, context, _start_worker, (loader, os.getpid()))
         self._pool.submit(_ready)  # starts the workers now, so they load while we wait
 
     def __enter__(self) -> WorkerPool:
@@ -92,9 +96,26 @@ class WorkerPool:
                 yield replace(result, text=essay.text)
 
 
-def _start_worker(load_checker: Callable[[], Checker]) -> None:
+def _start_worker(load_checker: Callable[[], Checker], parent: int) -> None:
     global _checker
+    _watch_parent(parent)
     _checker = load_checker()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker as soon as ``parent``, the process that started it, is gone.
+
+    Otherwise, after a kill -9 of ``mark``, workers holding a loaded engine would
+    run on for good. ``parent`` is passed in rather than read here: the parent
+    may be gone before this worker has even started.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="essaycheck-parent-watch", daemon=True).start()
 
 
 def _ready() -> None:

@@ -43,11 +43,38 @@ class EssaycheckGroup(click.Group):
     """A command group that turns essaycheck's errors into clean messages."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; report an EssaycheckError as "Error: ..." with exit code 1."""
+        """Run the command; report an EssaycheckError as "Error: ..." with exit code 1.
+
+        Every message is made safe for a terminal: a file name or an essay's text
+        in it can never set the window title or write the clipboard.
+        """
         try:
             return super().invoke(ctx)
         except EssaycheckError as err:
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(safe(str(err))) from err
+        except click.UsageError as err:
+            safer = click.UsageError(safe(err.format_message()), err.ctx)
+            raise safer from err
+
+
+def safe(text: str) -> str:
+    """The text with everything a terminal would act on replaced (see reports/_text.py)."""
+    from essaycheck.reports._text import terminal_safe
+
+    return terminal_safe(text)
+
+
+class FiniteFloat(click.FloatRange):
+    """click.FloatRange that refuses ``inf`` and ``nan`` (which a range alone lets through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the value as a float in the range, or fail saying why."""
+        import math
+
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def _load_checker(engine: str, models_dir: Path | None) -> Checker:

@@ -12,6 +12,7 @@ import click
 from essaycheck.cli.base import (
     EXIT_CODES_HELP,
     ExitCode,
+    FiniteFloat,
     Services,
     cli,
     engine_option,
@@ -20,6 +21,7 @@ from essaycheck.cli.base import (
     no_calibration_option,
     pass_services,
     rubric_option,
+    safe,
     use_colour,
 )
 
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 # check --format choices; the same list as reports.ESSAY_FORMATS (a test keeps them equal),
 # written out so that --help does not import the renderers.
 ESSAY_FORMATS = ("text", "json", "markdown", "html", "line")
+MAX_SCALE = 10_000.0
+"""The largest --scale: marks out of more than this are not a mark scheme."""
 
 
 def _calibration(
@@ -51,7 +55,7 @@ def _calibration(
 @format_option(list(ESSAY_FORMATS))
 @click.option(
     "--fail-under",
-    type=click.FloatRange(0, 1),
+    type=FiniteFloat(0, 1),
     help="Exit with 1 if an essay covers less than this share of the rubric (0..1).",
 )
 @no_calibration_option
@@ -99,8 +103,10 @@ def check(
     below = [r for r in results if fail_under is not None and r.score < fail_under]
     for result in below:
         click.echo(
-            f"{result.name} covers {result.score:.0%} of the rubric, under "
-            f"--fail-under {fail_under:.0%}.",
+            safe(
+                f"{result.name} covers {result.score:.0%} of the rubric, under "
+                f"--fail-under {fail_under:.0%}."
+            ),
             err=True,
         )
     if below:
@@ -121,7 +127,7 @@ def check(
 @click.option("--force", is_flag=True, help="Replace the reports in an existing --out folder.")
 @click.option(
     "--scale",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, max=MAX_SCALE, min_open=True),
     help="Add a marks column to the gradebook: the covered share times SCALE (e.g. 20).",
 )
 @click.option(
@@ -172,6 +178,7 @@ def mark(
     from tqdm import tqdm
 
     from essaycheck.batch import Marker, WorkerPool, mark_folder
+    from essaycheck.calibration import calibration_path
     from essaycheck.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
@@ -194,6 +201,7 @@ def mark(
                     resume=resume,
                     scale=scale,
                     calibration=calibration,
+                    keep=(rubric_path, calibration_path(rubric_path)),
                     on_listed=lambda total: bar.reset(total=total),
                     on_essay=lambda _: bar.update(),
                 )
@@ -207,8 +215,8 @@ def mark(
     if not quiet:
         click.echo(batch.summary, err=True, nl=False)
     for failed in batch.failed:
-        click.echo(f"Failed: {failed.error}", err=True)
-    click.echo(f"Reports written to {out_dir}", err=True)
+        click.echo(safe(f"Failed: {failed.error}"), err=True)
+    click.echo(safe(f"Reports written to {out_dir}"), err=True)
     if batch.failed:
         click.echo(
             f"{len(batch.failed)} of {batch.count} essays could not be "

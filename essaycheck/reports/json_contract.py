@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
+from essaycheck.reports._text import json_safe
 from essaycheck.reports.options import ReportOptions
 from essaycheck.results import EssayResult
 from essaycheck.rubric import Rubric
@@ -31,10 +32,18 @@ def write_json(
 def stream_json(
     results: Iterable[EssayResult], rubric: Rubric, options: ReportOptions
 ) -> Iterator[str]:
-    """Yield the JSON report in pieces, one essay at a time, so a class is never one string.
+    r"""Yield the JSON report in pieces, one essay at a time, so a class is never one string.
 
-    The pieces join to exactly what ``json.dumps`` gives for the whole report.
+    The pieces join to exactly what ``json.dumps`` gives for the whole report,
+    except that characters a terminal would act on are written as ``\uXXXX``
+    escapes (the same data once parsed).
     """
+    return (json_safe(piece) for piece in _pieces(results, rubric, options))
+
+
+def _pieces(
+    results: Iterable[EssayResult], rubric: Rubric, options: ReportOptions
+) -> Iterator[str]:
     engine = options.engine_dict()
     report = _json_report(rubric, engine, [_ESSAYS_MARK])
     text = json.dumps(report, **_JSON_STYLE) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from essaycheck.reports._text import one_line
+from essaycheck.reports._text import one_line, terminal_safe
 from essaycheck.reports.options import ReportOptions
 from essaycheck.results import EssayResult, PointResult
 from essaycheck.rubric import Rubric
@@ -23,9 +23,14 @@ _DEFAULT = ReportOptions()
 def render_text(
     results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions = _DEFAULT
 ) -> str:
-    """Return a quick view for a person at a terminal (coloured when ``options.colour``)."""
+    """Return a quick view for a person at a terminal (coloured when ``options.colour``).
+
+    Essay text, names and messages are made safe for a terminal first: only the
+    colour codes essaycheck adds itself reach it.
+    """
 
     def paint(text: str, *styles: str) -> str:
+        text = terminal_safe(text)
         if not options.colour:
             return text
         return "".join(_ANSI[s] for s in styles) + text + _ANSI["reset"]
@@ -48,11 +53,12 @@ def render_text(
         for point in result.points:
             mark = paint("✓", "green") if point.is_covered else paint("✗", "red")
             review = paint(" (needs review)", "yellow") if point.needs_review else ""
-            lines.append(f"  {mark} {point.point.id:<{width}}  {point.score:.2f}{review}")
+            point_id = terminal_safe(point.point.id)
+            lines.append(f"  {mark} {point_id:<{width}}  {point.score:.2f}{review}")
             if point.is_covered and point.evidence:
                 lines.append(paint(f"      “{one_line(point.evidence.text)}”", "dim"))
             elif not point.is_covered:
-                lines.append(f"      {_missing_advice(point)}")
+                lines.append(f"      {terminal_safe(_missing_advice(point))}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
@@ -78,7 +84,7 @@ def render_lines(
             line = result.text.count("\n", 0, start) + 1
             column = start - (result.text.rfind("\n", 0, start) + 1) + 1
             lines.append(f"{result.name}:{line}:{column}: {point.point.id}: {message}")
-    return "".join(line + "\n" for line in lines)
+    return "".join(terminal_safe(line) + "\n" for line in lines)
 
 
 def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:
@@ -96,7 +102,7 @@ def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:
             share = sum(r.points[index].is_covered for r in marked) / len(marked)
             bar = "█" * round(share * 20)
             lines.append(f"  {point.id:<{width}}  {share:>4.0%}  {bar}".rstrip())
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines)) + "\n"
 
 
 def _line_message(point: PointResult) -> str | None:

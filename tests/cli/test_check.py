@@ -246,3 +246,60 @@ def test_fail_under_must_be_a_share(runner: CliRunner) -> None:
 
     assert result.exit_code == 2
     assert "--fail-under" in result.stderr
+
+
+HOSTILE_TEXT = (
+    "Trotsky argued for permanent revolution \x1b]0;pwned\x07 and \x1b]52;c;aGk=\x07 "
+    "a world revolution.\u202e Stalin wanted socialism in one country \x9b31m first."
+)
+
+
+@pytest.fixture
+def hostile_essay(tmp_path: Path) -> Path:
+    path = tmp_path / "ana\x1b[2J\u202etxt.txt"
+    path.write_text(HOSTILE_TEXT, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "line", "markdown"])
+def test_nothing_from_an_essay_reaches_the_terminal_as_a_control_code(
+    runner: CliRunner, hostile_essay: Path, fmt: str
+) -> None:
+    result = invoke(runner, "check", hostile_essay, "-r", RUBRIC, "-f", fmt)
+
+    assert result.exit_code == 0, result.output
+    for unsafe in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert unsafe not in result.stdout
+        assert unsafe not in result.stderr
+    assert "ana" in result.stdout
+
+
+def test_json_keeps_the_text_but_writes_control_codes_as_escapes(
+    runner: CliRunner, hostile_essay: Path
+) -> None:
+    result = invoke(runner, "check", hostile_essay, "-r", RUBRIC, "-f", "json")
+
+    assert result.exit_code == 0, result.output
+    assert not {"\x1b", "\x07", "\x9b", "\u202e"} & set(result.stdout)
+    essay = json.loads(result.stdout)["essays"][0]
+    assert essay["path"] == str(hostile_essay)
+    quoted = [p["evidence"]["text"] for p in essay["points"] if p["evidence"]]
+    assert quoted and all(text in HOSTILE_TEXT for text in quoted)
+
+
+def test_an_error_naming_a_hostile_file_is_safe_to_print(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "x\x1b]52;c;aGk=\x07.txt"
+
+    result = invoke(runner, "check", missing, "-r", RUBRIC)
+
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-0.1", "1.5"])
+def test_fail_under_must_be_a_finite_share(runner: CliRunner, value: str) -> None:
+    result = invoke(runner, "check", STRONG, "-r", RUBRIC, "--fail-under", value)
+
+    assert result.exit_code == 2
+    assert "--fail-under" in result.stderr
