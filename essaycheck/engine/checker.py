@@ -17,7 +17,6 @@ A new stage goes between two of these, as one module under ``engine/``.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import TypeVar
@@ -35,6 +34,9 @@ from essaycheck.results import Calibrator, EngineInfo, EssayResult, Evidence, Ob
 from essaycheck.rubric import KeyPoint, Rubric
 
 BATCH_SIZE = 64
+# Essays are marked together up to this many characters too, so that a class of
+# very long essays (or one essay of many tiny sentences) stays in bounded memory.
+BATCH_CHARS = 1_000_000
 # A point whose only evidence denies it, or credits it to someone else, scores at
 # most this: clearly missing, not a close call.
 REJECTED_SCORE = 0.25
@@ -97,23 +99,28 @@ class Checker:
         A teacher's ``calibration`` of the rubric, when given, re-scales every decision.
         """
         prepared = self.prepare(rubric)
-        pairs = ((essay.text, essay) for essay in essays)
-        docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE)
-        for batch in in_batches(docs, BATCH_SIZE):
-            windows = [essay_windows(doc) for doc, _ in batch]
-            matched = [
-                (doc, essay, matches)
-                for (doc, essay), matches in zip(
-                    batch, self.matcher.match_many(windows, prepared), strict=True
-                )
-            ]
-            verified = self._verify(
-                [(matches, essay.text) for _, essay, matches in matched], rubric
-            )
-            yield from (
-                self._result(doc, essay, points, calibration)
-                for (doc, essay, _), points in zip(matched, verified, strict=True)
-            )
+        for batch in in_batches(essays, BATCH_SIZE, weight=_length, budget=BATCH_CHARS):
+            marked = iter(self._check_batch([e for e in batch if _fits(e, self.nlp)], prepared))
+            for essay in batch:
+                if not _fits(essay, self.nlp):
+                    yield _too_long(essay, self.nlp.max_length)
+                    continue
+                doc, points = next(marked)
+                yield self._result(doc, essay, points, calibration)
+
+    def _check_batch(
+        self, essays: list[Essay], prepared: PreparedRubric
+    ) -> list[tuple[Doc, tuple[PointResult, ...]]]:
+        """Match and verify a batch of essays together: one embedding call, shared parses."""
+        if not essays:
+            return []
+        docs = list(self.nlp.pipe([essay.text for essay in essays], batch_size=BATCH_SIZE))
+        matches = self.matcher.match_many([essay_windows(doc) for doc in docs], prepared)
+        verified = self._verify(
+            [(found, essay.text) for found, essay in zip(matches, essays, strict=True)],
+            prepared.rubric,
+        )
+        return list(zip(docs, verified, strict=True))
 
     def _result(
         self,
@@ -232,11 +239,49 @@ class Checker:
         return self._claims[key]
 
 
-def in_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Yield the items in lists of ``size`` (the last one shorter)."""
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
+def in_batches(
+    items: Iterable[T],
+    size: int,
+    weight: Callable[[T], int] | None = None,
+    budget: int | None = None,
+) -> Iterator[list[T]]:
+    """Yield the items in lists of ``size`` (the last one shorter).
+
+    With ``weight`` and ``budget``, a list also ends before its items' weights
+    would pass the budget (a heavier item is a list of its own).
+    """
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        heft = weight(item) if weight is not None else 0
+        full = len(batch) >= size or (budget is not None and total + heft > budget)
+        if batch and full:
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += heft
+    if batch:
         yield batch
+
+
+def _length(essay: Essay) -> int:
+    return len(essay.text)
+
+
+def _fits(essay: Essay, nlp: Language) -> bool:
+    return len(essay.text) <= nlp.max_length
+
+
+def _too_long(essay: Essay, limit: int) -> EssayResult:
+    """The result of an essay too long to mark: an error, so that the class goes on."""
+    return EssayResult(
+        name=essay.name,
+        error=f"{essay.name}: {len(essay.text):,} characters, more than the {limit:,} "
+        "essaycheck reads in one essay. Split it into parts and mark each.",
+        student=essay.student,
+        format=essay.format,
+        encoding=essay.encoding,
+    )
 
 
 MIN_WORDS_TO_JUDGE = 40

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA_DIR, EXAMPLES_DIR
 
-from essaycheck.engine.checker import Checker
+from essaycheck.engine.checker import Checker, in_batches
 from essaycheck.engine.windows import MAX_SENTENCE_TOKENS, PIECE_TOKENS, essay_windows
 from essaycheck.io.essays import Essay, find_essays, read_essay
 from essaycheck.reports import ReportOptions, render_json
@@ -553,3 +553,32 @@ def test_checking_one_at_a_time_equals_checking_in_a_batch(
     single: list[EssayResult] = [checker.check(essay, small_rubric) for essay in essays]
 
     assert [r.to_dict() for r in batch] == [r.to_dict() for r in single]
+
+
+# --- limits -----------------------------------------------------------------------------
+
+
+def test_an_essay_too_long_to_mark_is_an_error_and_the_others_are_marked(
+    checker: Checker, small_rubric: Rubric, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short = Essay(name="short.txt", text="Trotsky argued for permanent revolution.")
+    long = Essay(name="long.txt", text="Stalin wanted socialism in one country. " * 10)
+    monkeypatch.setattr(checker.nlp, "max_length", 100)
+
+    results = list(checker.check_many([long, short, long], small_rubric))
+
+    assert [r.name for r in results] == ["long.txt", "short.txt", "long.txt"]
+    assert results[0].error == (
+        "long.txt: 400 characters, more than the 100 essaycheck reads in one essay. "
+        "Split it into parts and mark each."
+    )
+    assert results[1].error is None and results[1].points
+
+
+def test_batches_end_before_their_characters_pass_the_budget() -> None:
+    sizes = [3, 3, 5, 1, 9, 1]
+
+    batches = list(in_batches(sizes, 4, weight=lambda size: size, budget=6))
+
+    assert batches == [[3, 3], [5, 1], [9], [1]]
+    assert list(in_batches(range(5), 2)) == [[0, 1], [2, 3], [4]]
