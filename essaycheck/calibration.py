@@ -16,13 +16,15 @@ import csv
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from jsonschema.protocols import Validator
 
 from essaycheck.errors import CalibrationError
-from essaycheck.io.files import read_json, write_json
+from essaycheck.io.files import read_json, schema_validator, shorten, write_json
 from essaycheck.results import REVIEW_BAND, THRESHOLD, EssayResult, PointResult, decide
 from essaycheck.rubric import Rubric
 
@@ -31,6 +33,58 @@ CALIBRATION_SUFFIX = ".calibration.json"
 _TRUE = {"1", "yes", "y", "true", "covered"}
 _FALSE = {"0", "no", "n", "false", "missing"}
 _SCORE_FLOOR = 1e-4
+MAX_COEFFICIENT = 1000.0
+"""The largest slope or intercept a calibration file may hold. A fit on a teacher's marks
+gives single digits (the scores' log-odds lie within +-9.2); a hand-edited 1e308 would
+turn every decision into "covered" or "missing" regardless of the essay."""
+_SHOWN_PROBLEMS = 5
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_AGREEMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["marks", "precision", "recall", "kappa", "accuracy"],
+    "additionalProperties": False,
+    "properties": {
+        "marks": {"type": "integer", "minimum": 0},
+        "precision": _SHARE,
+        "recall": _SHARE,
+        "kappa": {"type": ["number", "null"], "minimum": -1, "maximum": 1},
+        "accuracy": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+}
+_COEFFICIENT = {"type": "number", "minimum": -MAX_COEFFICIENT, "maximum": MAX_COEFFICIENT}
+CALIBRATION_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "essaycheck calibration, format 2",
+    "type": "object",
+    "required": [
+        "format",
+        "slope",
+        "intercept",
+        "review_band",
+        "rubric_sha256",
+        "engine_name",
+        "engine_version",
+        "essays",
+        "marks",
+        "held_out",
+        "uncalibrated",
+    ],
+    "properties": {
+        "format": {"const": CALIBRATION_FORMAT},
+        "slope": _COEFFICIENT,
+        "intercept": _COEFFICIENT,
+        # a band wider than the threshold would make every decision a close call
+        "review_band": {"type": "number", "minimum": 0, "maximum": THRESHOLD},
+        "rubric_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "engine_name": {"type": "string", "pattern": "^\\S+$"},
+        "engine_version": {"type": "string", "pattern": "\\S"},
+        "essays": {"type": "integer", "minimum": 1},
+        "marks": {"type": "integer", "minimum": 1},
+        "held_out": _AGREEMENT_SCHEMA,
+        "uncalibrated": _AGREEMENT_SCHEMA,
+    },
+}
+"""What load_calibration accepts (format 1 files are read as format 2 first)."""
 
 
 @dataclass(frozen=True)
@@ -297,10 +351,13 @@ def load_calibration(
         return None
     remedy = "Delete it, or rerun essaycheck calibrate."
     data = read_json(path, CalibrationError, remedy)
-    try:
-        calibration = _calibration_from_dict(data)
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
-        raise CalibrationError(f"{path}: not a valid calibration file ({err}). {remedy}") from err
+    problems = find_calibration_problems(data)
+    if problems:
+        shown = "; ".join(problems[:_SHOWN_PROBLEMS])
+        more = len(problems) - _SHOWN_PROBLEMS
+        shown += f"; and {more} more" if more > 0 else ""
+        raise CalibrationError(f"{path}: not a valid calibration file ({shown}). {remedy}")
+    calibration = _calibration_from_dict(_upgraded(data))
     fitted_for = (calibration.engine_name, calibration.engine_version)
     if engine is not None and fitted_for != engine:
         raise CalibrationError(
@@ -316,19 +373,51 @@ def load_calibration(
     return calibration
 
 
+def find_calibration_problems(data: Any) -> list[str]:
+    """Return every way parsed calibration data breaks CALIBRATION_SCHEMA, as text.
+
+    Each problem starts with its JSON path: ``$.slope: 1e+308 is greater than ...``.
+    Format 1 data is checked as the format 2 data it is read as.
+    """
+    if _is_format_1(data) and not isinstance(data.get("engine"), str):
+        engine = shorten(repr(data.get("engine")), 80)
+        return [f"$.engine: {engine} should be the engine's name and version"]
+    data = _upgraded(data)
+    errors = sorted(_validator().iter_errors(data), key=lambda err: (err.json_path, err.message))
+    problems = [f"{err.json_path}: {shorten(err.message)}" for err in errors]
+    if not problems and data["essays"] > data["marks"]:
+        problems.append(
+            f"$.essays: {data['essays']} marked essays but only {data['marks']} marks; "
+            "every marked essay has at least one"
+        )
+    return problems
+
+
+def _is_format_1(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("format") == 1 and data["format"] is not True
+
+
+def _upgraded(data: Any) -> Any:
+    """Read a format 1 calibration, which kept the engine as one "name version" string."""
+    if not _is_format_1(data) or not isinstance(data.get("engine"), str):
+        return data
+    name, _, version = data["engine"].partition(" ")
+    return {**data, "format": CALIBRATION_FORMAT, "engine_name": name, "engine_version": version}
+
+
+@cache
+def _validator() -> Validator:
+    return schema_validator(CALIBRATION_SCHEMA)
+
+
 def _calibration_from_dict(data: dict[str, Any]) -> Calibration:
-    """Rebuild a calibration; format 1 kept the engine as one "name version" string."""
-    if data.get("format") == 1:
-        name, _, version = str(data["engine"]).partition(" ")
-        data = {**data, "engine_name": name, "engine_version": version}
-    elif data.get("format") != CALIBRATION_FORMAT:
-        raise ValueError(f"format {data.get('format')}, expected {CALIBRATION_FORMAT}")
+    """Rebuild a calibration from data that find_calibration_problems passed."""
     return Calibration(
         slope=float(data["slope"]),
         intercept=float(data["intercept"]),
-        rubric_sha256=str(data["rubric_sha256"]),
-        engine_name=str(data["engine_name"]),
-        engine_version=str(data["engine_version"]),
+        rubric_sha256=data["rubric_sha256"],
+        engine_name=data["engine_name"],
+        engine_version=data["engine_version"],
         essays=int(data["essays"]),
         marks=int(data["marks"]),
         held_out=Agreement(**data["held_out"]),
@@ -362,7 +451,8 @@ def _fit(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
 
 
 def _calibrated(scores: np.ndarray, slope: float, intercept: float) -> np.ndarray:
-    calibrated: np.ndarray = 1.0 / (1.0 + np.exp(-(slope * _logit_array(scores) + intercept)))
+    with np.errstate(over="ignore"):  # exp(-x) overflowing to inf gives the right 0.0
+        calibrated: np.ndarray = 1.0 / (1.0 + np.exp(-(slope * _logit_array(scores) + intercept)))
     return calibrated
 
 
@@ -378,4 +468,8 @@ def _logit_array(scores: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(value: float) -> float:
-    return 1.0 / (1.0 + math.exp(-value))
+    """Return the logistic function of ``value``, for any float."""
+    try:
+        return 1.0 / (1.0 + math.exp(-value))
+    except OverflowError:  # value below about -709: the logistic is 0 to within 1e-308
+        return 0.0

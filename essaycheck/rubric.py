@@ -12,12 +12,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 
 from essaycheck.errors import RubricError
+from essaycheck.io.files import (
+    DocumentError,
+    describe_size,
+    is_unwritable_value,
+    parse_json,
+    parse_yaml,
+    read_limited,
+    schema_validator,
+    shorten,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_RUBRIC_BYTES = 1024 * 1024
+"""The largest rubric file essaycheck reads: 200 times the largest shipped one (room for
+some 8,000 key points), and as YAML about two seconds of parsing. A rubric names its
+source text; it does not hold it."""
+_SYNTAX_REMEDY = "Fix the syntax and try again."
 
 
 @dataclass(frozen=True)
@@ -131,12 +146,14 @@ def load_rubric(path: Path) -> Rubric:
         RubricError: listing every problem found, each with its location.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_limited(path, MAX_RUBRIC_BYTES).decode("utf-8-sig")
     except FileNotFoundError as err:
         raise RubricError(
             f"{path}: no such rubric file. Check the path, or build one "
             "with: essaycheck rubric build SOURCE -o RUBRIC"
         ) from err
+    except DocumentError as err:
+        raise RubricError(f"{path}: {err}.") from err
     except (OSError, UnicodeDecodeError) as err:
         raise RubricError(
             f"{path}: cannot read the rubric ({err}). Save it as UTF-8 text."
@@ -147,7 +164,16 @@ def load_rubric(path: Path) -> Rubric:
 def parse_rubric(
     text: str, where: str, *, is_yaml: bool = False, path: Path | None = None
 ) -> Rubric:
-    """Parse and validate rubric text; ``where`` names it in error messages."""
+    """Parse and validate rubric text; ``where`` names it in error messages.
+
+    The text may be at most MAX_RUBRIC_BYTES characters, nest at most MAX_DEPTH deep,
+    and use no YAML aliases; its numbers must be finite and no key may appear twice.
+    """
+    if len(text) > MAX_RUBRIC_BYTES:
+        raise RubricError(
+            f"{where}: longer than {describe_size(MAX_RUBRIC_BYTES)}, the most essaycheck "
+            "reads as a rubric: check that it is the rubric you meant."
+        )
     data = _parse_document(text, where, is_yaml=is_yaml)
     problems = find_rubric_problems(data)
     if problems:
@@ -163,9 +189,8 @@ def parse_rubric(
 
 def find_rubric_problems(data: Any) -> list[str]:
     """Return every schema problem and duplicate id in parsed rubric data, as text."""
-    validator = Draft202012Validator(rubric_schema())
-    errors = sorted(validator.iter_errors(data), key=_error_order)
-    problems = [f"{err.json_path}: {_describe(err)}" for err in errors]
+    errors = sorted(_validator().iter_errors(data), key=_error_order)
+    problems = [f"{err.json_path}: {shorten(_describe(err))}" for err in errors]
     if isinstance(data, dict) and isinstance(data.get("points"), list):
         seen: dict[str, int] = {}
         for index, point in enumerate(data["points"]):
@@ -191,24 +216,14 @@ def dump_rubric(rubric: Rubric, path: Path) -> str:
 
 def _parse_document(text: str, where: str, *, is_yaml: bool) -> Any:
     if is_yaml:
-        try:
-            return yaml.safe_load(text)
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-            raise RubricError(
-                f"{where}: {location}: not valid YAML ({err.problem}). "
-                "Fix the syntax and try again."
-            ) from err
-        except yaml.YAMLError as err:
-            raise RubricError(f"{where}: not valid YAML ({err}).") from err
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise RubricError(
-            f"{where}: line {err.lineno}, column {err.colno}: not valid JSON "
-            f"({err.msg}). Fix the syntax and try again."
-        ) from err
+        return parse_yaml(text, where, RubricError, _SYNTAX_REMEDY)
+    return parse_json(text, where, RubricError, _SYNTAX_REMEDY)
+
+
+@cache
+def _validator() -> Validator:
+    """Return the rubric schema's validator: numbers finite, strings storable as UTF-8."""
+    return schema_validator(rubric_schema())
 
 
 def _error_order(err: ValidationError) -> tuple[str, str]:
@@ -216,6 +231,14 @@ def _error_order(err: ValidationError) -> tuple[str, str]:
 
 
 def _describe(err: ValidationError) -> str:
+    if err.validator == "type" and is_unwritable_value(err.instance):
+        if isinstance(err.instance, float) and "number" in str(err.validator_value):
+            return f"{err.instance!r} is not a finite number: write a number such as 1 or 2.5"
+        if isinstance(err.instance, str):
+            return (
+                f"{err.instance!r} holds half of a surrogate pair (a character UTF-8 cannot "
+                "store): retype the text"
+            )
     if err.validator == "pattern" and err.json_path.endswith(".id"):
         return (
             f"{err.instance!r} is not a valid id: use lower-case letters, digits, "

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -239,3 +241,148 @@ def test_a_calibration_file_that_is_not_json_is_a_clear_error(tmp_path: Path) ->
 
     with pytest.raises(CalibrationError, match=r"unreadable.*rerun essaycheck calibrate"):
         load_calibration(Rubric("R", (POINT,)), path)
+
+
+# --- a hand-edited calibration file is never trusted ---------------------------------
+
+REMEDY = r"Delete it, or rerun essaycheck calibrate\.$"
+
+
+Edit = str | Callable[[Any], Any]
+
+
+def _hand_edited(tmp_path: Path, edit: Edit) -> tuple[Rubric, Path]:
+    """A saved calibration, then ``edit`` (a function of its data, or the file's new text)."""
+    rubric = Rubric("R", (POINT,))
+    path = _saved(tmp_path, rubric)
+    if isinstance(edit, str):
+        path.write_text(edit, "utf-8")
+    else:
+        data = json.loads(path.read_text("utf-8"))
+        path.write_text(json.dumps(edit(data), allow_nan=True), "utf-8")
+    return rubric, path
+
+
+def _set(key: str, value: object, inside: str | None = None) -> Edit:
+    def edit(data: dict[str, Any]) -> dict[str, Any]:
+        (data[inside] if inside else data)[key] = value
+        return data
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (_set("slope", float("nan")), r"unreadable \(line \d+, column \d+: NaN is not a number"),
+        (_set("intercept", float("inf")), r"unreadable \(line \d+, column \d+: Infinity is not"),
+        ('{"format": 2, "slope": 1e999}', r"unreadable \(line 1, column 24: 1e999 is too large"),
+        ('{"format": 2, "format": 2}', r"unreadable \(\$: the key 'format' appears more than once"),
+        ("[" * 50_000, r"unreadable \(line 1, column 33: nested more than 32 levels deep"),
+    ],
+    ids=["nan-slope", "infinite-intercept", "overflowing", "repeated-key", "50000-deep"],
+)
+def test_a_calibration_file_json_cannot_hold_is_unreadable(
+    tmp_path: Path, edit: Edit, words: str
+) -> None:
+    rubric, path = _hand_edited(tmp_path, edit)
+
+    with pytest.raises(CalibrationError, match=words + ".*" + REMEDY):
+        load_calibration(rubric, path, ("static-centred", "1"))
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (_set("slope", 1e308), r"\$\.slope: 1e\+308 is greater than the maximum of 1000"),
+        (_set("intercept", -1001), r"\$\.intercept: -1001 is less than the minimum of -1000"),
+        (_set("slope", "1.0"), r"\$\.slope: '1\.0' is not of type 'number'"),
+        (lambda data: [data], r"\$: \[.*\] is not of type 'object'"),
+        (lambda data: "calibration", r"\$: 'calibration' is not of type 'object'"),
+        (_set("engine_name", ""), r"\$\.engine_name: '' does not match"),
+        (_set("engine_version", None), r"\$\.engine_version: None is not of type 'string'"),
+        (_set("rubric_sha256", 7), r"\$\.rubric_sha256: 7 is not of type 'string'"),
+        (_set("essays", -3), r"\$\.essays: -3 is less than the minimum of 1"),
+        (_set("marks", 2.5), r"\$\.marks: 2\.5 is not of type 'integer'"),
+        (_set("marks", True), r"\$\.marks: True is not of type 'integer'"),
+        (_set("essays", 7), r"\$\.essays: 7 marked essays but only 6 marks"),
+        (_set("review_band", 0.6), r"\$\.review_band: 0\.6 is greater than the maximum of 0\.5"),
+        (_set("review_band", -0.1), r"\$\.review_band: -0\.1 is less than the minimum of 0"),
+        (_set("accuracy", 1.5, "held_out"), r"\$\.held_out\.accuracy: 1\.5 is greater than"),
+        (_set("kappa", -2, "uncalibrated"), r"\$\.uncalibrated\.kappa: -2 is less than"),
+        (_set("marks", -1, "held_out"), r"\$\.held_out\.marks: -1 is less than the minimum of 0"),
+        (_set("extra", 1, "held_out"), r"\$\.held_out: Additional properties"),
+        (_set("held_out", [1, 2]), r"\$\.held_out: \[1, 2\] is not of type 'object'"),
+        (_set("format", 3), r"\$\.format: 2 was expected"),
+        (_set("format", True), r"\$\.format: 2 was expected"),
+        (
+            lambda data: {k: v for k, v in data.items() if k != "slope"},
+            r"\$: 'slope' is a required property",
+        ),
+    ],
+    ids=[
+        "huge-slope",
+        "intercept-under-minus-1000",
+        "slope-as-text",
+        "a-list",
+        "a-string",
+        "empty-engine-name",
+        "engine-version-null",
+        "sha256-a-number",
+        "negative-essays",
+        "fractional-marks",
+        "marks-a-boolean",
+        "more-essays-than-marks",
+        "review-band-over-half",
+        "negative-review-band",
+        "accuracy-over-1",
+        "kappa-under-minus-1",
+        "negative-agreement-marks",
+        "unknown-agreement-figure",
+        "agreement-a-list",
+        "unknown-format",
+        "format-a-boolean",
+        "no-slope",
+    ],
+)
+def test_a_hand_edited_calibration_file_is_a_clean_error(
+    tmp_path: Path, edit: Edit, words: str
+) -> None:
+    rubric, path = _hand_edited(tmp_path, edit)
+
+    with pytest.raises(CalibrationError, match=r"not a valid calibration file \(.*" + words):
+        load_calibration(rubric, path, ("static-centred", "1"))
+    with pytest.raises(CalibrationError, match=REMEDY):
+        load_calibration(rubric, path, ("static-centred", "1"))
+
+
+def test_a_format_1_calibration_without_its_engine_is_a_clean_error(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> dict[str, Any]:
+        del data["engine_name"], data["engine_version"]
+        return {**data, "format": 1, "engine": 5}
+
+    rubric, path = _hand_edited(tmp_path, edit)
+
+    with pytest.raises(
+        CalibrationError, match=r"\(\$\.engine: 5 should be the engine's .*" + REMEDY
+    ):
+        load_calibration(rubric, path)
+
+
+def test_the_largest_coefficients_allowed_still_decide_cleanly(tmp_path: Path) -> None:
+    rubric, path = _hand_edited(tmp_path, _set("slope", 1000))
+
+    loaded = load_calibration(rubric, path, ("static-centred", "1"))
+
+    assert loaded is not None
+    assert (loaded.score(0.9), loaded.score(0.1)) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize("slope", [1e308, -1e308, float("inf")], ids=["huge", "minus", "inf"])
+def test_calibrated_scores_never_overflow(slope: float) -> None:
+    calibration = replace(STRICT, slope=slope, intercept=0.0)
+
+    scores = [calibration.score(score) for score in (0.0, 0.2, 0.9, 1.0)]
+
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    assert scores[2] == (1.0 if slope > 0 else 0.0)

@@ -6,11 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
+from click.testing import CliRunner
 from conftest import DATA_DIR, REPO_DIR
 from jsonschema import Draft202012Validator
 
+from essaycheck.cli import cli
 from essaycheck.errors import RubricError
+from essaycheck.io.files import load_json, load_yaml
 from essaycheck.rubric import (
+    MAX_RUBRIC_BYTES,
     KeyPoint,
     Rubric,
     dump_rubric,
@@ -319,3 +324,191 @@ def test_example_rubric_has_the_documented_points(example_rubric: Rubric) -> Non
         "socialism-in-one-country",
         "stalin-favoured",
     }
+
+
+# --- numbers and structures are never trusted --------------------------------------
+
+POINT_JSON = '{{"title": "T", "points": [{{"id": "a", "text": "t", "weight": {weight}}}]}}'
+POINT_YAML = "title: T\npoints:\n  - id: a\n    text: t\n    weight: {weight}\n"
+
+
+@pytest.mark.parametrize(
+    ("weight", "words"),
+    [
+        ("NaN", "line 1, column 62: NaN is not a number JSON allows"),
+        ("Infinity", "line 1, column 62: Infinity is not a number JSON allows"),
+        ("-Infinity", "line 1, column 62: -Infinity is not a number JSON allows"),
+        ("1e309", "line 1, column 62: 1e309 is too large a number"),
+        ("1" + "0" * 400, "line 1, column 62: a number of 401 digits is too large"),
+    ],
+    ids=["nan", "infinity", "minus-infinity", "overflowing", "400-digits"],
+)
+def test_a_weight_json_cannot_hold_as_a_number_is_a_syntax_error(weight: str, words: str) -> None:
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(POINT_JSON.format(weight=weight), "r.json")
+
+    assert str(caught.value).startswith(f"r.json: {words}")
+    assert str(caught.value).endswith("Fix the syntax and try again.")
+
+
+@pytest.mark.parametrize(
+    ("weight", "is_yaml", "words"),
+    [
+        ("1e308", False, "1e+308 is greater than the maximum of 1000"),
+        ("1000.5", False, "1000.5 is greater than the maximum of 1000"),
+        (".nan", True, "nan is not a finite number"),
+        (".inf", True, "inf is not a finite number"),
+        ("-.inf", True, "-inf is not a finite number"),
+        ("1.0e+308", True, "1e+308 is greater than the maximum of 1000"),
+    ],
+    ids=["json-1e308", "json-over-1000", "yaml-nan", "yaml-inf", "yaml-minus-inf", "yaml-1e308"],
+)
+def test_a_weight_that_is_not_finite_or_over_1000_is_a_schema_problem(
+    weight: str, is_yaml: bool, words: str
+) -> None:
+    text = (POINT_YAML if is_yaml else POINT_JSON).format(weight=weight)
+
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(text, "r", is_yaml=is_yaml)
+
+    assert caught.value.problems == [f"$.points[0].weight: {words}" + _FINITE_ADVICE(words)]
+
+
+def _FINITE_ADVICE(words: str) -> str:
+    return ": write a number such as 1 or 2.5" if "finite" in words else ""
+
+
+def test_the_heaviest_weight_allowed_is_1000() -> None:
+    rubric = parse_rubric(POINT_JSON.format(weight=1000), "r.json")
+
+    assert rubric.points[0].weight == 1000.0
+
+
+@pytest.mark.parametrize(
+    ("band", "words"),
+    [(".nan", "nan is not a finite number"), ("1.5", "1.5 is greater than the maximum of 1")],
+    ids=["nan", "over-1"],
+)
+def test_a_band_threshold_must_be_a_finite_share(band: str, words: str) -> None:
+    text = POINT_YAML.format(weight=1) + f"bands:\n  - min: {band}\n    label: Pass\n"
+
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(text, "r.yaml", is_yaml=True)
+
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith(f"$.bands[0].min: {words}")
+
+
+def test_python_data_with_a_nan_weight_has_a_problem() -> None:
+    data = {"title": "T", "points": [{"id": "a", "text": "t", "weight": float("nan")}]}
+
+    assert find_rubric_problems(data) == [
+        "$.points[0].weight: nan is not a finite number: write a number such as 1 or 2.5"
+    ]
+
+
+def test_text_utf8_cannot_store_is_a_schema_problem() -> None:
+    text = '{"title": "T", "points": [{"id": "a", "text": "half \\ud800 a pair"}]}'
+
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(text, "r.json")
+
+    assert caught.value.problems[0].startswith("$.points[0].text: 'half \\ud800 a pair' holds")
+
+
+@pytest.mark.parametrize(
+    ("text", "is_yaml", "words"),
+    [
+        (
+            '{"title": "T", "points": [{"id": "a", "text": "t"}], "points": []}',
+            False,
+            "r: $: the key 'points' appears more than once",
+        ),
+        (
+            '{"title": "T", "points": [{"id": "a", "text": "t", "text": "u"}]}',
+            False,
+            "r: $.points[0]: the key 'text' appears more than once",
+        ),
+        (
+            "title: T\npoints:\n  - id: a\n    text: t\npoints:\n  - id: b\n    text: u\n",
+            True,
+            "r: line 5, column 1: the key 'points' appears more than once in one mapping "
+            "(first at line 2, column 1)",
+        ),
+    ],
+    ids=["json-top-level", "json-in-a-point", "yaml"],
+)
+def test_a_key_given_twice_is_refused_saying_which_and_where(
+    text: str, is_yaml: bool, words: str
+) -> None:
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(text, "r", is_yaml=is_yaml)
+
+    assert str(caught.value).startswith(words)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_rubric_nested_100000_deep_is_refused_without_a_crash(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = _write(tmp_path, f"deep{suffix}", "[" * 100_000 + "]" * 100_000)
+
+    with pytest.raises(RubricError, match=r"line 1, column 33: nested more than 32 levels deep"):
+        load_rubric(path)
+
+
+def test_a_yaml_rubric_alias_bomb_is_refused(tmp_path: Path) -> None:
+    # "billion laughs": each line nine aliases of the one before, 9**9 strings in all
+    lines = ["title: T", "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    path = _write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
+
+    with pytest.raises(RubricError, match=r"bomb\.yaml: line 3, column 10: uses the alias \*a0;"):
+        load_rubric(path)
+
+
+def test_a_rubric_file_over_1_mib_is_refused(tmp_path: Path) -> None:
+    data = {
+        "title": "T",
+        "description": "x" * MAX_RUBRIC_BYTES,
+        "points": [{"id": "a", "text": "t"}],
+    }
+    path = _write(tmp_path, "huge.json", json.dumps(data))
+
+    with pytest.raises(RubricError, match=r"huge\.json: larger than 1 MiB"):
+        load_rubric(path)
+    with pytest.raises(RubricError, match=r"huge: longer than 1 MiB"):
+        parse_rubric(json.dumps(data), "huge")
+
+
+def test_a_yaml_date_that_cannot_exist_is_a_clear_error() -> None:
+    with pytest.raises(RubricError, match=r"^r: line 1, column 8: cannot read '2024-13-45'"):
+        parse_rubric("title: 2024-13-45\npoints: []\n", "r", is_yaml=True)
+
+
+@pytest.mark.parametrize(
+    "path", _shipped_rubrics(), ids=lambda p: p.relative_to(REPO_DIR).as_posix()
+)
+def test_the_guarded_parsers_read_shipped_rubrics_as_the_plain_ones_do(path: Path) -> None:
+    text = path.read_text("utf-8-sig")
+
+    if path.suffix == ".json":
+        assert load_json(text) == json.loads(text)
+    else:
+        assert load_yaml(text) == yaml.safe_load(text)
+
+
+def test_rubric_validate_refuses_a_nan_weight_and_an_alias_bomb_with_exit_1(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    nan = _write(tmp_path, "nan.json", POINT_JSON.format(weight="NaN"))
+    bomb = _write(
+        tmp_path, "bomb.yaml", "a: &a [lol, lol]\nb: [*a, *a]\n" + POINT_YAML.format(weight=1)
+    )
+
+    result = runner.invoke(cli, ["rubric", "validate", str(nan), str(bomb)])
+
+    assert result.exit_code == 1
+    assert f"{nan}: line 1, column 62: NaN is not a number JSON allows" in result.stderr
+    assert f"{bomb}: line 2, column 5: uses the alias *a" in result.stderr
+    assert "score nan" not in result.output

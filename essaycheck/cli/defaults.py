@@ -15,15 +15,19 @@ An option given on the command line always wins over the file.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from essaycheck.errors import ConfigError
+from essaycheck.io.files import DocumentError, parse_yaml, read_limited
 
 CONFIG_NAME = ".essaycheck.yaml"
+MAX_CONFIG_BYTES = 64 * 1024
+"""The largest config file essaycheck reads: a config is a handful of short lines."""
+_REMEDY = "Fix or delete it."
 # The long options a config file may set; which commands take each, and whether
 # it is a path, are read from the commands themselves.
 OPTIONS = ("rubric", "format", "engine", "models-dir", "fail-under", "scale", "no-calibration")
@@ -46,14 +50,15 @@ def load_defaults(path: Path, group: click.Group) -> dict[str, dict[str, Any]]:
     Each option applies to every command of ``group`` that has it.
 
     Raises:
-        ConfigError: the file is not YAML, not a mapping, or names an unknown option.
+        ConfigError: the file is too large or not YAML (or uses aliases, repeats a key,
+            nests deep), not a mapping, names an unknown option, or gives an option a
+            list, a mapping, no value or a number that is not finite.
     """
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(
-            f"{path}: cannot read the config file ({err}). Fix or delete it."
-        ) from err
+        text = read_limited(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError, DocumentError) as err:
+        raise ConfigError(f"{path}: cannot read the config file ({err}). {_REMEDY}") from err
+    data = parse_yaml(text, str(path), ConfigError, _REMEDY)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -63,6 +68,9 @@ def load_defaults(path: Path, group: click.Group) -> dict[str, dict[str, Any]]:
         raise ConfigError(
             f"{path}: unknown option(s) {', '.join(unknown)}; known options: {', '.join(OPTIONS)}."
         )
+    problems = [problem for key, value in data.items() if (problem := _value_problem(key, value))]
+    if problems:
+        raise ConfigError(f"{path}: {'; '.join(problems)}. {_REMEDY}")
     defaults: dict[str, dict[str, Any]] = {}
     for key, value in data.items():
         for command, parameter in _taking(group, f"--{key}"):
@@ -73,6 +81,20 @@ def load_defaults(path: Path, group: click.Group) -> dict[str, dict[str, Any]]:
             assert parameter.name is not None
             defaults.setdefault(command, {})[parameter.name] = resolved
     return defaults
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    """Say what is wrong with an option's value in the file, or None if nothing is."""
+    if value is None:
+        return f"{key} has no value: give one (such as '{key}: ...') or remove the line"
+    if isinstance(value, list | dict):
+        kind = "a list" if isinstance(value, list) else "a mapping"
+        return f"{key} should be a single value, not {kind}"
+    if not isinstance(value, str | int | float):  # a date, say, or !!binary bytes
+        return f"{key} should be text or a number, not {type(value).__name__}; put it in quotes"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{key} is {value}, not a finite number"
+    return None
 
 
 def _taking(group: click.Group, option: str) -> list[tuple[str, click.Parameter]]:

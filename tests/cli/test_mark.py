@@ -30,7 +30,7 @@ def essays_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SHORT_ESSAY, folder / "ana.txt")
     shutil.copy(SPLIT_ESSAY, folder / "ben.md")
-    (folder / "notes.pages").write_bytes(b"not an essay format essaycheck reads")
+    (folder / "Thumbs.db").write_bytes(b"what Windows adds to a folder of files")
     (folder / ".hidden.txt").write_text("Not marked.")
     return folder
 
@@ -212,3 +212,19 @@ def test_gradebook_has_marks_and_grade_bands(
         score = float(row["score"])
         assert float(row["marks"]) == pytest.approx(score * 20, abs=0.05)
         assert row["grade"] == ("A" if score >= 0.8 else "B" if score >= 0.5 else "C")
+
+
+def test_mark_lists_a_file_of_another_format_as_failed(
+    runner: CliRunner, essays_dir: Path, tmp_path: Path
+) -> None:
+    (essays_dir / "notes.pages").write_bytes(b"not an essay format essaycheck reads")
+    out = tmp_path / "reports"
+
+    result = invoke(runner, "mark", essays_dir, "-r", SMALL_RUBRIC, "-o", out)
+
+    assert result.exit_code == 3, result.output
+    rows = {row["file"]: row for row in _gradebook(out)}
+    assert sorted(rows) == ["ana.txt", "ben.md", "notes.pages"]
+    assert ".pages files are not supported" in rows["notes.pages"]["error"]
+    assert "notes.pages" in result.stderr
+

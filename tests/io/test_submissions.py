@@ -22,18 +22,19 @@ def names(submissions: list[Submission]) -> list[str]:
     return [submission.name for submission in submissions]
 
 
-def test_folder_submissions_are_every_supported_file_sorted_by_relative_path(
-    tmp_path: Path,
-) -> None:
+def test_folder_submissions_are_every_file_sorted_by_relative_path(tmp_path: Path) -> None:
     for name in ["zed.txt", "b/ana.md", "a/ben.html", "a/cara.rtf", "Émile.txt", "x y.txt"]:
         write(tmp_path / name)
-    for skipped in ["notes.xlsx", "photo.jpg", "README"]:
-        write(tmp_path / skipped)
+    for unsupported in ["notes.xlsx", "photo.jpg", "README"]:
+        write(tmp_path / unsupported)
 
     assert names(collect_submissions(tmp_path)) == [
+        "README",
         "a/ben.html",
         "a/cara.rtf",
         "b/ana.md",
+        "notes.xlsx",
+        "photo.jpg",
         "x y.txt",
         "zed.txt",
         "Émile.txt",
@@ -57,7 +58,11 @@ def test_links_to_folders_are_not_followed_so_a_loop_cannot_hang(tmp_path: Path)
     (class_dir / "loop").symlink_to(class_dir, target_is_directory=True)
     (class_dir / "outside").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
 
-    assert names(collect_submissions(class_dir)) == ["ana.txt"]
+    ana, outside = collect_submissions(class_dir)
+
+    assert ana.name == "ana.txt"
+    with pytest.raises(EssayReadError, match=r"^outside: is a link to a folder outside the"):
+        outside.load()
 
 
 def test_newlines_in_file_names_become_spaces(tmp_path: Path) -> None:

@@ -6,9 +6,12 @@ Every zip is built here, in tmp_path.
 from __future__ import annotations
 
 import io
+import random
+import stat
 import struct
 import time
 import tracemalloc
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -87,7 +90,7 @@ def test_iter_zip_submissions_yields_the_same_as_collect(tmp_path: Path) -> None
     assert list(iter_zip_submissions(archive)) == collect_submissions(archive)
 
 
-def test_folders_hidden_files_and_other_formats_in_a_zip_are_skipped(tmp_path: Path) -> None:
+def test_folders_and_hidden_files_in_a_zip_are_skipped_other_formats_listed(tmp_path: Path) -> None:
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("ana/", "")
@@ -99,7 +102,15 @@ def test_folders_hidden_files_and_other_formats_in_a_zip_are_skipped(tmp_path: P
         zipped.writestr("ana/photo.jpg", "x")
         zipped.writestr("ana/inner.zip", "x")
 
-    assert [s.name for s in collect_submissions(archive)] == ["ana/essay.txt"]
+    submissions = by_name(collect_submissions(archive))
+
+    assert sorted(submissions) == ["ana/essay.txt", "ana/inner.zip", "ana/photo.jpg"]
+    assert load_error(submissions["ana/photo.jpg"]).startswith(
+        "ana/photo.jpg: .jpg files are not supported. Save the essay as "
+    )
+    assert load_error(submissions["ana/inner.zip"]).startswith(
+        "ana/inner.zip: is not a readable zip: it is corrupt or truncated"
+    )
 
 
 def test_moodle_zip_gives_each_essay_its_student(tmp_path: Path) -> None:
@@ -334,3 +345,205 @@ def test_zip_entry_messages_name_the_zip_and_the_entry(tmp_path: Path) -> None:
     assert load_error(submissions["class.zip/ben.pdf"]).startswith(
         "class.zip/ben.pdf: is not a readable PDF"
     )
+
+
+# --- every entry is listed, once, under its own name ------------------------------------------
+
+
+def test_entries_of_other_formats_and_links_are_listed_and_refuse_to_load(tmp_path: Path) -> None:
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("ana.txt", ESSAY)
+        zipped.writestr("ben.doc", "old Word")
+        zipped.writestr("cara", "no extension")
+        link = zipfile.ZipInfo("dan.txt")
+        link.create_system = 3
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zipped.writestr(link, "/etc/passwd")
+
+    submissions = by_name(collect_submissions(archive))
+
+    assert sorted(submissions) == ["ana.txt", "ben.doc", "cara", "dan.txt"]
+    assert load_error(submissions["ben.doc"]).startswith("ben.doc: .doc files are not supported")
+    assert load_error(submissions["cara"]).startswith(
+        "cara: a file without an extension is not supported"
+    )
+    assert load_error(submissions["dan.txt"]) == (
+        "dan.txt: is a link inside the zip, not a file; it was not read. "
+        "Ask the student for the essay itself."
+    )
+
+
+def test_entries_of_the_same_name_are_each_their_own_submission(tmp_path: Path) -> None:
+    archive = tmp_path / "class.zip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("ana.txt", "First essay.")
+            zipped.writestr("ana.txt", "Second essay.")
+            zipped.writestr("ana.txt", "Third essay.")
+
+    submissions = collect_submissions(archive)
+
+    assert [(s.name, s.load().text) for s in submissions] == [
+        ("ana.txt", "First essay."),
+        ("ana (2).txt", "Second essay."),
+        ("ana (3).txt", "Third essay."),
+    ]
+
+
+def test_a_name_flagged_utf8_that_is_not_fails_neither_the_zip_nor_itself(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "class.zip", {"café.txt": "Café.", "ben.txt": ESSAY})
+    # zipfile flags the non-ASCII name as UTF-8; make its bytes invalid UTF-8 in
+    # both headers, as a broken tool would, keeping their length.
+    archive.write_bytes(archive.read_bytes().replace("é".encode(), b"\xff\xfe"))
+    with pytest.raises(UnicodeDecodeError):
+        zipfile.ZipFile(archive)  # what used to reject the whole zip
+
+    submissions = collect_submissions(archive)
+
+    assert [s.name for s in submissions] == ["ben.txt", "caf\xa0■.txt"]  # its bytes as cp437
+    assert [s.load().text for s in submissions] == [ESSAY, "Café."]
+
+
+def test_a_windows_zip_name_in_cp437_is_read_as_cp437(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "class.zip", {"cafX.txt": ESSAY})
+    archive.write_bytes(archive.read_bytes().replace(b"cafX", b"caf\x82"))  # é in cp437
+
+    assert [s.name for s in collect_submissions(archive)] == ["café.txt"]
+
+
+# --- zips inside zips ----------------------------------------------------------------------------
+
+
+def zip_bytes(entries: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_inside_a_zip_is_read_one_level_deep(tmp_path: Path) -> None:
+    inner = zip_bytes({"essay.docx": docx_bytes(ESSAY), "notes.txt": "Ana's notes."})
+    deeper = zip_bytes({"deep.zip": zip_bytes({"x.txt": "too deep"})})
+    make_zip(
+        tmp_path / "class.zip",
+        {"Ana_1_assignsubmission_file_/ana.zip": inner, "ben.txt": "Ben's.", "mid.zip": deeper},
+    )
+
+    submissions = by_name(collect_submissions(tmp_path))
+
+    assert sorted(submissions) == [
+        "class.zip/Ana_1_assignsubmission_file_/ana.zip/essay.docx",
+        "class.zip/Ana_1_assignsubmission_file_/ana.zip/notes.txt",
+        "class.zip/ben.txt",
+        "class.zip/mid.zip/deep.zip",
+    ]
+    essay = submissions["class.zip/Ana_1_assignsubmission_file_/ana.zip/essay.docx"].load()
+    assert (essay.text, essay.student, essay.format) == (ESSAY, "Ana", "docx")
+    assert submissions["class.zip/Ana_1_assignsubmission_file_/ana.zip/notes.txt"].load().text == (
+        "Ana's notes."
+    )
+    assert load_error(submissions["class.zip/mid.zip/deep.zip"]) == (
+        "class.zip/mid.zip/deep.zip: is a zip inside a zip inside a zip; it was not opened. "
+        "Unzip the outer zips and mark the folder they make."
+    )
+
+
+def test_a_zip_inside_a_zip_that_cannot_be_opened_is_one_failed_submission(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(essaycheck.io.archives, "MAX_NESTED_ZIP_BYTES", 1024)
+    archive = make_zip(
+        tmp_path / "class.zip",
+        {
+            "broken.zip": b"PK\x03\x04 not a zip",
+            "big.zip": zip_bytes({"x.txt": random.Random(0).randbytes(4096)}),
+            "empty.zip": zip_bytes({"__MACOSX/._x.txt": "x"}),
+            "ok.txt": ESSAY,
+        },
+    )
+
+    submissions = by_name(collect_submissions(archive))
+
+    assert sorted(submissions) == ["big.zip", "broken.zip", "empty.zip", "ok.txt"]
+    assert load_error(submissions["broken.zip"]).startswith(
+        "broken.zip: is not a readable zip: it is corrupt or truncated"
+    )
+    assert load_error(submissions["big.zip"]).startswith(
+        "big.zip: is a zip inside the zip that is 4 KB, over the 1 KB limit for a zip inside"
+    )
+    assert load_error(submissions["empty.zip"]).startswith(
+        "empty.zip: is a zip inside the zip with no essays in it"
+    )
+    assert submissions["ok.txt"].load().text == ESSAY
+
+
+# --- one open per pass ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def zips_opened(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Count every zipfile.ZipFile opened from now on."""
+    opened: list[object] = []
+    real = zipfile.ZipFile
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, file: object, *args: object, **kwargs: object) -> None:
+            opened.append(file)
+            super().__init__(file, *args, **kwargs)
+
+    monkeypatch.setattr(essaycheck.io.archives.zipfile, "ZipFile", Counted)
+    return opened
+
+
+def test_reading_every_entry_opens_the_zip_once(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    entries: dict[str, bytes | str] = {f"s{n:03}.txt": f"Essay {n}." for n in range(300)}
+    entries["ana.zip"] = zip_bytes({f"a{n}.txt": f"Ana {n}." for n in range(20)})
+    archive = make_zip(tmp_path / "class.zip", entries)
+    opened = request.getfixturevalue("zips_opened")
+
+    submissions = collect_submissions(archive)
+    listed = len(opened)
+    texts = [s.load().text for s in submissions]
+
+    assert len(texts) == 320
+    assert texts[0] == "Ana 0." and texts[-1] == "Essay 299."
+    assert listed == 2  # the zip, and the zip inside it
+    assert len(opened) == 4  # the same two, once more each to read
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+def test_a_folder_of_many_zips_leaves_no_file_open(tmp_path: Path) -> None:
+    for n in range(30):
+        make_zip(tmp_path / f"class{n:02}.zip", {"a.txt": f"A{n}.", "b.txt": f"B{n}."})
+    submissions = collect_submissions(tmp_path)
+    before = len(list(Path("/proc/self/fd").iterdir()))
+
+    texts = [s.load().text for s in reversed(submissions)]  # any order works
+
+    assert len(texts) == 60 and texts[-1] == "A0."
+    assert len(list(Path("/proc/self/fd").iterdir())) <= before
+
+
+# --- a zip that changes after it was listed -------------------------------------------------------
+
+
+def test_a_zip_removed_or_replaced_after_listing_fails_each_entry_by_its_name(
+    tmp_path: Path,
+) -> None:
+    inner = zip_bytes({"essay.txt": ESSAY})
+    archive = make_zip(tmp_path / "class.zip", {"a.txt": "A.", "ana.zip": inner, "b.txt": "B."})
+    a, essay, b = collect_submissions(archive)
+    assert essay.name == "ana.zip/essay.txt"
+
+    make_zip(archive, {"other.txt": "Another class."})
+    assert load_error(a) == "a.txt: is no longer in the zip. Was the zip replaced? List it again."
+    assert load_error(essay).startswith("ana.zip/essay.txt: is no longer in the zip.")
+    assert load_error(b).startswith("b.txt: is no longer in the zip.")
+    (a,) = collect_submissions(archive)
+    archive.unlink()
+    assert load_error(a) == "other.txt: no such file. Check the path."
