@@ -7,6 +7,7 @@ as plain JSON coefficients with a meta.json beside it, never as a pickle.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ RULE_FILE = "decision-rule.json"
 RULE_FORMAT = 2
 RULE_KIND = "decision-rule"
 RETRAIN = "Restore models/ from the repository, or run: essaycheck train"
+# Fitted rules have coefficients of a few units; far beyond, a file was damaged.
+MAX_COEFFICIENT = 1000.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class DecisionRule:
                 "essaycheck. Retrain it with: essaycheck train"
             )
         try:
-            return cls(
+            rule = cls(
                 coefficients=tuple(float(c) for c in data["coefficients"]),
                 intercept=float(data["intercept"]),
                 prior_cosine=float(data["prior_cosine"]),
@@ -92,6 +95,23 @@ class DecisionRule:
             raise ModelError(
                 f"{where}: malformed decision rule ({err}). Retrain it with: essaycheck train"
             ) from err
+        problem = rule._problem()
+        if problem:
+            raise ModelError(f"{where}: {problem}. Retrain it with: essaycheck train")
+        return rule
+
+    def _problem(self) -> str | None:
+        """What makes the numbers unusable, if anything (a hand-edited or damaged file)."""
+        numbers = (*self.coefficients, self.intercept, self.prior_cosine, self.review_band)
+        if len(self.coefficients) != len(FEATURES) or not all(map(math.isfinite, numbers)):
+            return f"the rule needs {len(FEATURES)} finite coefficients and finite numbers"
+        if max(abs(value) for value in (*self.coefficients, self.intercept)) > MAX_COEFFICIENT:
+            return f"a coefficient or the intercept is beyond ±{MAX_COEFFICIENT:g}"
+        if not -1.0 <= self.prior_cosine <= 1.0:
+            return "prior_cosine is not a cosine (-1..1)"
+        if not 0.0 <= self.review_band <= THRESHOLD:
+            return f"review_band is outside 0..{THRESHOLD}"
+        return None
 
 
 def save_rule(rule: DecisionRule, folder: Path, meta: dict[str, Any]) -> Path:

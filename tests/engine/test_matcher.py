@@ -215,7 +215,7 @@ def test_fit_learns_a_rule_that_separates_the_labels(checker: Checker) -> None:
 
 def test_decision_rule_round_trips_through_json() -> None:
     rule = DecisionRule(
-        coefficients=(3.5, 1.25), intercept=-2.0, prior_cosine=0.41, review_band=0.1
+        coefficients=(3.5, 1.25, 0.5, -0.75), intercept=-2.0, prior_cosine=0.41, review_band=0.1
     )
 
     assert DecisionRule.from_dict(json.loads(json.dumps(rule.to_dict())), "rule") == rule
@@ -240,3 +240,21 @@ def test_shipped_decision_rule_loads_and_matches_the_engine_info(checker: Checke
     assert checker.matcher.rule == rule
     assert checker.info().to_dict()["review_band"] == rule.review_band
     assert checker.info().to_dict()["embeddings"] == ENGINES["fast"].embeddings_dir
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("intercept", float("nan"), "finite"),
+        ("coefficients", [1.0, 1.0, 1e6, 1.0], "beyond"),
+        ("coefficients", [1.0], "4 finite coefficients"),
+        ("prior_cosine", 3.0, "not a cosine"),
+        ("review_band", 0.9, "review_band is outside"),
+    ],
+    ids=["nan", "huge", "too-few", "cosine", "band"],
+)
+def test_a_damaged_rule_is_refused(field: str, value: object, message: str) -> None:
+    data = {**RULE.to_dict(), field: value}
+
+    with pytest.raises(ModelError, match=message):
+        DecisionRule.from_dict(data, "rule.json")
