@@ -135,7 +135,7 @@ class Checker:
             points=points,
             text=essay.text,
             student=essay.student,
-            warnings=essay_warnings(doc),
+            warnings=essay.warnings + essay_warnings(doc),
             format=essay.format,
             encoding=essay.encoding,
         )

@@ -41,6 +41,7 @@ from essaycheck.io.formats import (
     MAX_ESSAY_BYTES,
     extract_text,
     format_size,
+    unreadable_error,
     unsupported_error,
 )
 from essaycheck.io.names import (
@@ -94,6 +95,8 @@ class Essay:
         student: the student's name or id, when Moodle or Canvas put it in the
             file name; else None.
         format: the file's format, its suffix without the dot (``docx``, ``txt``).
+        warnings: what reading it found that a teacher should know (a stray byte
+            replaced, broken characters), shown with its result.
     """
 
     name: str
@@ -101,6 +104,7 @@ class Essay:
     encoding: str | None = "utf-8"
     student: str | None = None
     format: str = "txt"
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,7 @@ def essay_from_bytes(data: bytes, name: str, fmt: str) -> Essay:
         encoding=extracted.encoding,
         student=student_from_filename(name),
         format=fmt,
+        warnings=extracted.warnings,
     )
 
 
@@ -484,9 +489,7 @@ def _empty_error(name: str) -> EssayReadError:
 
 
 def _unreadable_error(name: str, err: OSError, done: str = "read") -> EssayReadError:
-    return EssayReadError(
-        f"{name}: cannot be {done} ({err.strerror or err}). Check its permissions."
-    )
+    return unreadable_error(name, err, done)
 
 
 def _unlistable_error(name: str, err: OSError) -> EssayReadError:

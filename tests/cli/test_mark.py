@@ -227,4 +227,3 @@ def test_mark_lists_a_file_of_another_format_as_failed(
     assert sorted(rows) == ["ana.txt", "ben.md", "notes.pages"]
     assert ".pages files are not supported" in rows["notes.pages"]["error"]
     assert "notes.pages" in result.stderr
-

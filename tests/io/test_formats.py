@@ -219,8 +219,9 @@ def test_empty_file_is_an_error(tmp_path: Path, suffix: str) -> None:
         ("ana.docx", docx_bytes([" ", ""])),
         ("ana.odt", odt_bytes("", [" "])),
         ("ana.html", b"<html><head><title>Only a title</title></head><body> </body></html>"),
+        ("ana.html", b"<!-- only a comment -->"),
     ],
-    ids=["whitespace-txt", "blank-docx", "blank-odt", "blank-html"],
+    ids=["whitespace-txt", "blank-docx", "blank-odt", "blank-html", "comment-only-html"],
 )
 def test_file_without_text_is_empty(tmp_path: Path, name: str, data: bytes) -> None:
     assert read_error(write(tmp_path, name, data)) == f"{name}: is empty. There is nothing to mark."
@@ -252,8 +253,16 @@ def test_binary_file_with_a_text_extension_is_an_error(
         ("ana.pdf", pdf_bytes([ESSAY])[:200], "PDF"),
         ("ana.docx", b"This is not a Word file at all.", "Word document"),
         ("ana.pdf", b"%PDF-1.4\nnot really", "PDF"),
+        ("ana.rtf", rb"{\rtf1\ansi \uc He said\par}", "RTF document"),
     ],
-    ids=["truncated-docx", "truncated-odt", "truncated-pdf", "text-as-docx", "garbage-pdf"],
+    ids=[
+        "truncated-docx",
+        "truncated-odt",
+        "truncated-pdf",
+        "text-as-docx",
+        "garbage-pdf",
+        "rtf-uc-without-its-number",
+    ],
 )
 def test_corrupt_document_is_an_error(tmp_path: Path, name: str, data: bytes, kind: str) -> None:
     message = read_error(write(tmp_path, name, data))
