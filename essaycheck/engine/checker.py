@@ -36,7 +36,7 @@ from essaycheck.rubric import KeyPoint, Rubric
 BATCH_SIZE = 64
 # Essays are marked together up to this many characters too, so that a class of
 # very long essays (or one essay of many tiny sentences) stays in bounded memory.
-BATCH_CHARS = 1_000_000
+BATCH_CHARS = 500_000
 # A point whose only evidence denies it, or credits it to someone else, scores at
 # most this: clearly missing, not a close call.
 REJECTED_SCORE = 0.25
