@@ -134,39 +134,39 @@ def _mark(
     failed: list[EssayResult] = []
     fingerprints: dict[str, str] = {}
 
-    with _journal(journal_path, key, resume) as journal:
+    try:  # the journal: a full disk or a file-size limit is a message, not a traceback
+        with _journal(journal_path, key, resume) as journal:
 
-        def done(result: EssayResult, fingerprint: str | None = None) -> None:
-            if fingerprint is not None:
-                try:
+            def done(result: EssayResult, fingerprint: str | None = None) -> None:
+                if fingerprint is not None:
                     write_entry(journal, fingerprint, result)
-                except OSError as err:
-                    raise output_error(journal_path, err) from err
-            if on_essay is not None:
-                on_essay(result)
+                if on_essay is not None:
+                    on_essay(result)
 
-        def to_check() -> Iterator[Essay]:
-            """Read each essay only when its turn comes: a class never sits in memory."""
-            for submission in submissions:
-                try:
-                    essay = submission.load()
-                except EssayReadError as err:
-                    result = EssayResult(
-                        name=submission.name, error=str(err), student=_student(submission)
-                    )
-                    failed.append(result)
-                    done(result, fingerprint="")
-                    continue
-                fingerprint = essay_fingerprint(essay.text)
-                entry = saved.get(submission.name)
-                if entry is not None and entry.fingerprint == fingerprint:
-                    done(StoredResults(journal_path, [entry.offset], rubric)[0])
-                    continue
-                fingerprints[submission.name] = fingerprint
-                yield essay
+            def to_check() -> Iterator[Essay]:
+                """Read each essay only when its turn comes: a class never sits in memory."""
+                for submission in submissions:
+                    try:
+                        essay = submission.load()
+                    except EssayReadError as err:
+                        result = EssayResult(
+                            name=submission.name, error=str(err), student=_student(submission)
+                        )
+                        failed.append(result)
+                        done(result, fingerprint="")
+                        continue
+                    fingerprint = essay_fingerprint(essay.text)
+                    entry = saved.get(submission.name)
+                    if entry is not None and entry.fingerprint == fingerprint:
+                        done(StoredResults(journal_path, [entry.offset], rubric)[0])
+                        continue
+                    fingerprints[submission.name] = fingerprint
+                    yield essay
 
-        for result in marker.check_many(to_check(), rubric, calibration):
-            done(result, fingerprints[result.name])
+            for result in marker.check_many(to_check(), rubric, calibration):
+                done(result, fingerprints[result.name])
+    except OSError as err:
+        raise output_error(journal_path, err) from err
     written = index_journal(journal_path, key)
     results = StoredResults(journal_path, [written[name].offset for name in names], rubric)
     options = ReportOptions(engine=engine, scale=scale)

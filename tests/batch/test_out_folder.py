@@ -262,3 +262,30 @@ def test_workers_end_when_mark_is_killed(essays: Path, tmp_path: Path) -> None:
         time.sleep(0.1)
 
     assert workers == set(), f"workers {workers} outlived the killed mark"
+
+
+@pytest.mark.parametrize("limit", [20_000, 60_000], ids=["20kB", "60kB"])
+def test_a_file_size_limit_is_a_message_not_a_traceback(
+    essays: Path, tmp_path: Path, limit: int
+) -> None:
+    import resource
+
+    for index in range(12):
+        shutil.copy(EXAMPLES_DIR / "essays" / "01-strong-amira.txt", essays / f"c{index}.txt")
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    command = [sys.executable, "-m", "essaycheck", "mark", str(essays), "-r", str(RUBRIC)]
+    done = subprocess.run(
+        [*command, "-o", str(tmp_path / "out"), "-q"],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        check=False,
+    )
+
+    assert done.returncode == 1, done.stderr
+    assert "File too large" in done.stderr and "raise the file size limit" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
