@@ -68,8 +68,8 @@ FAST = EngineSpec(
     embeddings_dir="minilm-static-256-argkp",
     rule_dir="decision-rule",
     load=_load_static,
-    description="logistic decision rule over centred static-embedding similarity and "
-    "centred content-word overlap",
+    description="logistic decision rule over centred static-embedding similarity, "
+    "centred content-word overlap and the point's informative words aligned",
 )
 PRECISE = EngineSpec(
     key="precise",
@@ -79,8 +79,8 @@ PRECISE = EngineSpec(
     embeddings_dir="minilm-argkp-precise",
     rule_dir="decision-rule-precise",
     load=_load_precise,
-    description="logistic decision rule over centred transformer-embedding similarity and "
-    "centred content-word overlap",
+    description="logistic decision rule over centred transformer-embedding similarity, "
+    "centred content-word overlap and the point's informative words aligned",
 )
 ENGINES: dict[str, EngineSpec] = {spec.key: spec for spec in (FAST, PRECISE)}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -44,3 +45,102 @@ def overlaps(
         shared, sizes, out=np.zeros_like(shared), where=sizes > 0
     )
     return shares
+
+
+# --- alignment: the point's informative words, found in the window even when misspelt ----
+
+# A word this long or longer may be matched by a close spelling ("fotosynthesis" for
+# "photosynthesis", "vinager" for "vinegar"); shorter words must match exactly.
+FUZZY_MIN_LENGTH = 5
+# How alike two spellings must be (normalised Levenshtein similarity, 0..1).
+FUZZY_MIN_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class PointWords:
+    """A rubric's content words, and how much each phrasing's words weigh in it.
+
+    Attributes:
+        vocabulary: every content word of the rubric's phrasings, sorted.
+        weights: (phrasings, vocabulary): each phrasing's words weighted by how
+            few of the rubric's points use them (a word every point shares tells
+            the points apart least), normalised to sum to 1.
+    """
+
+    vocabulary: tuple[str, ...]
+    weights: npt.NDArray[np.float64]
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The text's content words, lower-cased, stop words dropped, in order."""
+    return tuple(word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS)
+
+
+def point_words(phrasings: Sequence[str], owners: Sequence[int]) -> PointWords:
+    """Weigh the content words of every phrasing by their rarity among the rubric's points."""
+    words = [frozenset(content_words(text)) for text in phrasings]
+    vocabulary = tuple(sorted(frozenset().union(*words)))
+    index = {word: column for column, word in enumerate(vocabulary)}
+    by_point: dict[int, set[str]] = {}
+    for owner, found in zip(owners, words, strict=True):
+        by_point.setdefault(owner, set()).update(found)
+    points = len(by_point)
+    spread = {word: sum(word in found for found in by_point.values()) for word in vocabulary}
+    weights = np.zeros((len(phrasings), len(vocabulary)))
+    for row, found in enumerate(words):
+        for word in found:
+            weights[row, index[word]] = np.log((1 + points) / spread[word])
+    totals = weights.sum(axis=1, keepdims=True)
+    normalised: npt.NDArray[np.float64] = np.divide(
+        weights, totals, out=np.zeros_like(weights), where=totals > 0
+    )
+    return PointWords(vocabulary, normalised)
+
+
+def sentence_matches(sentence: str, vocabulary: Sequence[str]) -> npt.NDArray[np.float64]:
+    """Say how well the sentence uses each vocabulary word (0..1).
+
+    1 for the word or its stem; else the similarity of the sentence's closest
+    spelling of it, when that is at least FUZZY_MIN_SIMILARITY; else 0.
+    """
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import cdist
+
+    found = content_words(sentence)
+    matches = np.zeros(len(vocabulary))
+    if not found or not vocabulary:
+        return matches
+    stems = {word[:STEM_LENGTH] for word in found}
+    for column, word in enumerate(vocabulary):
+        if word[:STEM_LENGTH] in stems:
+            matches[column] = 1.0
+    long_found = [word for word in found if len(word) >= FUZZY_MIN_LENGTH - 1]
+    fuzzy = [
+        c for c, word in enumerate(vocabulary) if not matches[c] and len(word) >= FUZZY_MIN_LENGTH
+    ]
+    if long_found and fuzzy:
+        similarity = cdist(
+            long_found,
+            [vocabulary[c] for c in fuzzy],
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=FUZZY_MIN_SIMILARITY,
+            dtype=np.float64,
+        ).max(axis=0)
+        matches[fuzzy] = similarity
+    return matches
+
+
+def alignments(windows: Sequence[Sequence[str]], words: PointWords) -> npt.NDArray[np.float64]:
+    """Weighted share of each phrasing's words that each window uses: (windows, phrasings).
+
+    ``windows`` gives each window's sentences; each sentence is compared once.
+    """
+    by_sentence: dict[str, npt.NDArray[np.float64]] = {}
+    rows = np.zeros((len(windows), len(words.vocabulary)))
+    for row, sentences in enumerate(windows):
+        for sentence in sentences:
+            if sentence not in by_sentence:
+                by_sentence[sentence] = sentence_matches(sentence, words.vocabulary)
+            rows[row] = np.maximum(rows[row], by_sentence[sentence])
+    aligned: npt.NDArray[np.float64] = rows @ words.weights.T
+    return aligned

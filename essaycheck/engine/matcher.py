@@ -64,6 +64,7 @@ class PreparedRubric:
     vectors: Matrix
     stems: tuple[frozenset[str], ...]
     owners: npt.NDArray[np.intp]
+    words: lexical.PointWords
 
 
 class KeyPointMatcher:
@@ -86,7 +87,8 @@ class KeyPointMatcher:
         vectors = self.embeddings.embed([text for _, text in phrasings])
         stems = tuple(content_stems(text) for _, text in phrasings)
         owners = np.asarray([index for index, _ in phrasings], dtype=np.intp)
-        return PreparedRubric(rubric, vectors, stems, owners)
+        words = lexical.point_words([text for _, text in phrasings], owners.tolist())
+        return PreparedRubric(rubric, vectors, stems, owners, words)
 
     def window_features(
         self,
@@ -105,11 +107,16 @@ class KeyPointMatcher:
         window_vectors = self.embeddings.embed_windows(windows) if vectors is None else vectors
         by_phrasing = window_vectors @ prepared.vectors.T
         overlaps_by_phrasing = lexical.overlaps(window_stems(windows), prepared.stems)
+        aligned_by_phrasing = lexical.alignments(
+            [window.sentences or (window.text,) for window in windows], prepared.words
+        )
         cosines = np.full((len(windows), points), -1.0)
         overlaps = np.zeros((len(windows), points))
+        aligned = np.zeros((len(windows), points))
         for column, owner in enumerate(prepared.owners):
             cosines[:, owner] = np.maximum(cosines[:, owner], by_phrasing[:, column])
             overlaps[:, owner] = np.maximum(overlaps[:, owner], overlaps_by_phrasing[:, column])
+            aligned[:, owner] = np.maximum(aligned[:, owner], aligned_by_phrasing[:, column])
         prior_overlap = 0.0
         return np.stack(
             [
@@ -117,6 +124,7 @@ class KeyPointMatcher:
                 cosines,
                 _centred(overlaps, prior_overlap),
                 _rival_margin(cosines, prior_cosine),
+                aligned,
             ],
             axis=-1,
         )
@@ -195,12 +203,19 @@ class KeyPointMatcher:
             )
         return matches
 
-    def fit(self, features: Tensor, labels: npt.NDArray[np.int_], prior_cosine: float) -> Self:
+    def fit(
+        self,
+        features: Tensor,
+        labels: npt.NDArray[np.int_],
+        prior_cosine: float,
+        weights: Tensor | None = None,
+    ) -> Self:
         """Fit the decision rule on labelled feature rows (one per essay and point).
 
         The logistic model is fitted by scikit-learn; its threshold is then moved
         to the one that maximises F1 of "covered" on the same rows, and folded
         into the intercept so that the decision boundary sits at THRESHOLD.
+        ``weights`` says how much each row counts, in both (default: the same).
         """
         from sklearn.linear_model import LogisticRegression
         from sklearn.metrics import precision_recall_curve
@@ -208,9 +223,11 @@ class KeyPointMatcher:
         if features.ndim != 2 or features.shape[1] != len(FEATURES):
             raise ValueError(f"expected rows of {len(FEATURES)} features {FEATURES}")
         model = LogisticRegression(C=1.0, max_iter=1000)
-        model.fit(features, labels)
+        model.fit(features, labels, sample_weight=weights)
         probabilities = model.predict_proba(features)[:, 1]
-        precision, recall, thresholds = precision_recall_curve(labels, probabilities)
+        precision, recall, thresholds = precision_recall_curve(
+            labels, probabilities, sample_weight=weights
+        )
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
         threshold = float(thresholds[int(np.argmax(f1[:-1]))])
         shift = math.log(threshold / (1.0 - threshold))

@@ -20,9 +20,9 @@ from essaycheck.io.files import read_json, write_json
 from essaycheck.io.models import check_meta, save_meta
 from essaycheck.results import REVIEW_BAND, THRESHOLD, decide
 
-FEATURES = ("centred_cosine", "cosine", "centred_overlap", "rival_margin")
+FEATURES = ("centred_cosine", "cosine", "centred_overlap", "rival_margin", "aligned")
 RULE_FILE = "decision-rule.json"
-RULE_FORMAT = 2
+RULE_FORMAT = 3
 RULE_KIND = "decision-rule"
 RETRAIN = "Restore models/ from the repository, or run: essaycheck train"
 # Fitted rules have coefficients of a few units; far beyond, a file was damaged.

@@ -12,7 +12,7 @@ included argument matches it).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,17 @@ from essaycheck.engine.rule import DecisionRule
 from essaycheck.engine.windows import Window, essay_windows
 from essaycheck.errors import DataError
 from essaycheck.rubric import KeyPoint, Rubric
+from essaycheck.training.answers import ScoredAnswers, derived_score, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
 
 RANDOM_STATE = 0
 FITTING_PASSES = 2
+# With scored answers, each pass also relabels them (answers.py): one more pass settles it.
+PASSES_WITH_ANSWERS = 3
+# How much one answer's point counts against one debate argument's: answers are what
+# teachers mark. Chosen on the training figures alone (the answers' QWK plus ArgKP
+# train F1, over weights 1 to 10; docs/accuracy.md), never on the dev answers.
+ANSWER_WEIGHT = 3.0
 DATA_LICENCES = {
     "argkp": "ArgKP-2021 (IBM/KPA_2021_shared_task), (c) IBM 2020, CDLA-Sharing-1.0; "
     "Bar-Haim et al., ACL 2020",
@@ -141,20 +148,37 @@ def mean_cosine(records: list[LabelledText], matcher: KeyPointMatcher) -> float:
 
 
 def fit_matcher(
-    records: list[LabelledText], nlp: Language, matcher: KeyPointMatcher
+    records: list[LabelledText],
+    nlp: Language,
+    matcher: KeyPointMatcher,
+    answers: Sequence[ScoredAnswers] = (),
 ) -> dict[str, Any]:
-    """Fit the matcher's decision rule on the records; return figures on them."""
+    """Fit the matcher's decision rule on the records and scored answers; return figures.
+
+    The answers' point labels come from their scores (see answers.py), relabelled
+    with each pass's rule.
+    """
     from sklearn.metrics import precision_recall_fscore_support
 
     prior = mean_cosine(records, matcher)
     essays = build_training_essays(records)
     featured = [item for item in essay_features(essays, nlp, matcher, prior) if item.windows]
-    # Pass one takes each point's best window by centred cosine; pass two refits
-    # on the windows the first rule prefers, as marking will choose them.
+    answered = _answer_features(answers, nlp, matcher, prior)
+    # Pass one takes each point's best window by centred cosine; later passes refit
+    # on the windows the previous rule prefers, as marking will choose them.
     rule: DecisionRule | None = None
-    for _ in range(FITTING_PASSES):
+    for _ in range(PASSES_WITH_ANSWERS if answers else FITTING_PASSES):
         features_array, label_array, is_pseudo = _labelled_rows(featured, matcher, rule)
-        rule = matcher.fit(features_array, label_array, prior).decision_rule()
+        answer_rows, answer_labels = _answer_rows(answered, matcher, rule)
+        weights = np.concatenate(
+            [np.ones(len(label_array)), np.full(len(answer_labels), ANSWER_WEIGHT)]
+        )
+        rule = matcher.fit(
+            np.vstack([features_array, *answer_rows]) if answer_rows else features_array,
+            np.concatenate([label_array, answer_labels]) if answer_rows else label_array,
+            prior,
+            weights if answer_rows else None,
+        ).decision_rule()
     rule = matcher.decision_rule()
     decisions = np.asarray([rule.decide(score)[0] for score in rule.score(features_array)])
     figures: dict[str, Any] = {"prior_cosine": round(prior, 6)}
@@ -172,7 +196,76 @@ def fit_matcher(
         "texts": sum(not e.is_pseudo for e in essays),
         "pseudo_essays": sum(e.is_pseudo for e in essays),
     }
+    if answers:
+        figures["answers"] = _answer_figures(answered, matcher, rule)
     return figures
+
+
+# One answer for fitting: its data set, its rater's score, and its window features.
+Answered = tuple[ScoredAnswers, int, EssayFeatures]
+
+
+def _answer_features(
+    answers: Sequence[ScoredAnswers], nlp: Language, matcher: KeyPointMatcher, prior: float
+) -> list[Answered]:
+    """The window features of every scored answer, against its own rubric."""
+    found: list[Answered] = []
+    for data in answers:
+        essays = [
+            TrainingEssay(data.name, text, tuple(data.rubric), {}, False)
+            for _, text, _ in data.answers
+        ]
+        scores = [score for _, _, score in data.answers]
+        for item, score in zip(essay_features(essays, nlp, matcher, prior), scores, strict=True):
+            if item.windows:
+                found.append((data, score, item))
+    return found
+
+
+def _answer_rows(
+    answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule | None
+) -> tuple[list[npt.NDArray[np.float64]], npt.NDArray[np.int_]]:
+    """Each answer's points at their best windows, labelled from its score by ``rule``."""
+    rows: list[npt.NDArray[np.float64]] = []
+    labels: list[int] = []
+    for data, score, item in answered:
+        best = matcher.best_windows(item.features, item.windows, rule)
+        at_best = item.features[best, np.arange(len(data.rubric))]
+        strength = at_best[:, 0] if rule is None else rule.logits(at_best)
+        by_id = {point.id: float(value) for point, value in zip(data.rubric, strength, strict=True)}
+        found = pseudo_labels(data, by_id, score)
+        for index, point in enumerate(data.rubric):
+            if point.id in found:
+                rows.append(at_best[index])
+                labels.append(found[point.id])
+    return ([np.asarray(rows)] if rows else []), np.asarray(labels, dtype=np.int_)
+
+
+def _answer_figures(
+    answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
+) -> dict[str, Any]:
+    """Each answer set's agreement with its raters on the fitted answers (QWK of the score)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    by_set: dict[str, tuple[list[int], list[int]]] = {}
+    for data, score, item in answered:
+        best = matcher.best_windows(item.features, item.windows, rule)
+        at_best = item.features[best, np.arange(len(data.rubric))]
+        covered = [
+            point.id
+            for point, value in zip(data.rubric, rule.score(at_best), strict=True)
+            if rule.decide(float(value))[0]
+        ]
+        truth, derived = by_set.setdefault(data.name, ([], []))
+        truth.append(score)
+        derived.append(derived_score(data, covered))
+    return {
+        name: {
+            "answers": len(truth),
+            "qwk": round(float(cohen_kappa_score(truth, derived, weights="quadratic")), 4),
+        }
+        for name, (truth, derived) in by_set.items()
+    }
 
 
 def _labelled_rows(
@@ -196,7 +289,12 @@ def file_sha256(path: Path) -> str:
 
 
 def train_decision_rule(
-    data_path: Path, dev_path: Path | None, models_dir: Path | None, engine: str = "fast"
+    data_path: Path,
+    dev_path: Path | None,
+    models_dir: Path | None,
+    engine: str = "fast",
+    answers: Sequence[ScoredAnswers] = (),
+    command: str | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Fit the decision rule on ``data_path``, save it with its meta.json, return figures.
 
@@ -229,7 +327,7 @@ def train_decision_rule(
             "so a rule fitted on it would expect their cosines to be too high. Fit the "
             "rule on topics the embeddings held out (see their meta.json)."
         )
-    figures: dict[str, Any] = {"train": fit_matcher(fitted, nlp, matcher)}
+    figures: dict[str, Any] = {"train": fit_matcher(fitted, nlp, matcher, answers)}
     if held_out is not None:
         checker = Checker(nlp, matcher, spec, lambda: ClaimVerifier(load_checking_nlp()))
         dev = compute_metrics(list(score_texts(held_out, checker)))
@@ -237,8 +335,10 @@ def train_decision_rule(
             key: round(value, 4) if isinstance(value, float) else value
             for key, value in dev.items()
         }
-    command = f"essaycheck train --data {data_path}"
-    command += f" --dev {dev_path}" if dev_path is not None else ""
+    if command is None:
+        command = f"essaycheck train --data {data_path}"
+        command += f" --dev {dev_path}" if dev_path is not None else ""
+        command += f" --engine {spec.key}"
     meta = build_meta(
         name=spec.rule_dir,
         kind=RULE_KIND,
@@ -264,10 +364,19 @@ def train_decision_rule(
             "pseudo_essays_per_text": PSEUDO_ESSAYS_PER_TEXT,
             "arguments_per_essay": list(ARGUMENTS_PER_ESSAY),
             "distractors_per_essay": list(DISTRACTORS_PER_ESSAY),
-            "fitting_passes": FITTING_PASSES,
+            "fitting_passes": PASSES_WITH_ANSWERS if answers else FITTING_PASSES,
+            "answer_weight": ANSWER_WEIGHT if answers else None,
         },
+        answer_data=[
+            {
+                "name": data.name,
+                "answers": len(data.answers),
+                "scheme": [{"prefix": g.prefix, "cap": g.cap} for g in data.groups],
+            }
+            for data in answers
+        ],
         figures=figures,
-        command=f"{command} --engine {spec.key}",
+        command=command,
     )
     path = save_rule(matcher.decision_rule(), folder / spec.rule_dir, meta)
     return path, figures

@@ -15,7 +15,7 @@ import pytest
 from conftest import MODELS_DIR
 
 from essaycheck import engine
-from essaycheck.engine import ENGINES
+from essaycheck.engine import ENGINES, lexical
 from essaycheck.engine.checker import Checker
 from essaycheck.engine.matcher import KeyPointMatcher
 from essaycheck.engine.rule import FEATURES, DecisionRule, load_rule, save_rule
@@ -25,7 +25,7 @@ from essaycheck.io.models import build_meta
 from essaycheck.results import THRESHOLD
 from essaycheck.rubric import KeyPoint, Rubric
 
-RULE = DecisionRule(coefficients=(1.0, 1.0, 1.0, 1.0), intercept=0.0, prior_cosine=0.4)
+RULE = DecisionRule(coefficients=(1.0, 1.0, 1.0, 1.0, 0.0), intercept=0.0, prior_cosine=0.4)
 POINT = "Stalin argued that socialism could be built in one country."
 SENTENCES = [
     "Stalin said the Soviet Union could build socialism on its own.",
@@ -68,7 +68,7 @@ def test_a_window_worth_verifying_is_covered_or_a_close_call() -> None:
 
 
 def test_scores_are_the_logistic_of_the_features() -> None:
-    features = np.array([[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    features = np.array([[0.5, 0.5, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]])
 
     assert RULE.score(features) == pytest.approx([1 / (1 + np.exp(-1.0)), 0.5])
 
@@ -199,8 +199,8 @@ def test_matcher_without_a_rule_is_not_fitted(checker: Checker, small_rubric: Ru
 
 def test_fit_learns_a_rule_that_separates_the_labels(checker: Checker) -> None:
     rng = np.random.default_rng(0)
-    covered = rng.normal([0.2, 0.7, 0.3, 0.1], 0.05, size=(40, 4))
-    missing = rng.normal([-0.05, 0.4, 0.0, -0.1], 0.05, size=(40, 4))
+    covered = rng.normal([0.2, 0.7, 0.3, 0.1, 0.8], 0.05, size=(40, 5))
+    missing = rng.normal([-0.05, 0.4, 0.0, -0.1, 0.2], 0.05, size=(40, 5))
     features = np.vstack([covered, missing])
     labels = np.array([1] * 40 + [0] * 40)
 
@@ -215,7 +215,10 @@ def test_fit_learns_a_rule_that_separates_the_labels(checker: Checker) -> None:
 
 def test_decision_rule_round_trips_through_json() -> None:
     rule = DecisionRule(
-        coefficients=(3.5, 1.25, 0.5, -0.75), intercept=-2.0, prior_cosine=0.41, review_band=0.1
+        coefficients=(3.5, 1.25, 0.5, -0.75, 2.0),
+        intercept=-2.0,
+        prior_cosine=0.41,
+        review_band=0.1,
     )
 
     assert DecisionRule.from_dict(json.loads(json.dumps(rule.to_dict())), "rule") == rule
@@ -246,8 +249,8 @@ def test_shipped_decision_rule_loads_and_matches_the_engine_info(checker: Checke
     ("field", "value", "message"),
     [
         ("intercept", float("nan"), "finite"),
-        ("coefficients", [1.0, 1.0, 1e6, 1.0], "beyond"),
-        ("coefficients", [1.0], "4 finite coefficients"),
+        ("coefficients", [1.0, 1.0, 1e6, 1.0, 1.0], "beyond"),
+        ("coefficients", [1.0], "5 finite coefficients"),
         ("prior_cosine", 3.0, "not a cosine"),
         ("review_band", 0.9, "review_band is outside"),
     ],
@@ -258,3 +261,27 @@ def test_a_damaged_rule_is_refused(field: str, value: object, message: str) -> N
 
     with pytest.raises(ModelError, match=message):
         DecisionRule.from_dict(data, "rule.json")
+
+
+# --- alignment: the point's informative words, misspelt or not --------------------------
+
+
+def test_alignment_weighs_the_words_that_tell_points_apart() -> None:
+    phrasings = ["Stalin wanted collective farms.", "Stalin wanted rapid industrialisation."]
+    words = lexical.point_words(phrasings, [0, 1])
+
+    aligned = lexical.alignments([["Stalin and his farms were collective."]], words)
+
+    # "stalin" and "wanted" are in both points: they count for less than "farms"
+    assert aligned[0, 0] > 0.8
+    assert aligned[0, 1] < 0.3
+
+
+def test_alignment_forgives_misspellings_of_long_words() -> None:
+    words = lexical.point_words(["Plants make their own food by photosynthesis."], [0])
+
+    misspelt = lexical.alignments([["plants make there own food by fotosynthesis"]], words)
+    other = lexical.alignments([["animals eat other animals"]], words)
+
+    assert misspelt[0, 0] > 0.8
+    assert other[0, 0] == 0.0
