@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cdist
 from spacy.lang.en.stop_words import STOP_WORDS
 
 STEM_LENGTH = 5
@@ -65,10 +67,14 @@ class PointWords:
         weights: (phrasings, vocabulary): each phrasing's words weighted by how
             few of the rubric's points use them (a word every point shares tells
             the points apart least), normalised to sum to 1.
+        by_stem: the vocabulary's columns by stem, to find exact matches at once.
+        long_columns: the columns of the words long enough to match a misspelling.
     """
 
     vocabulary: tuple[str, ...]
     weights: npt.NDArray[np.float64]
+    by_stem: dict[str, tuple[int, ...]]
+    long_columns: npt.NDArray[np.intp]
 
 
 def content_words(text: str) -> tuple[str, ...]:
@@ -94,34 +100,39 @@ def point_words(phrasings: Sequence[str], owners: Sequence[int]) -> PointWords:
     normalised: npt.NDArray[np.float64] = np.divide(
         weights, totals, out=np.zeros_like(weights), where=totals > 0
     )
-    return PointWords(vocabulary, normalised)
+    by_stem: dict[str, list[int]] = {}
+    for column, word in enumerate(vocabulary):
+        by_stem.setdefault(word[:STEM_LENGTH], []).append(column)
+    long_columns = np.asarray(
+        [c for c, word in enumerate(vocabulary) if len(word) >= FUZZY_MIN_LENGTH], dtype=np.intp
+    )
+    return PointWords(
+        vocabulary, normalised, {k: tuple(v) for k, v in by_stem.items()}, long_columns
+    )
 
 
-def sentence_matches(sentence: str, vocabulary: Sequence[str]) -> npt.NDArray[np.float64]:
-    """Say how well the sentence uses each vocabulary word (0..1).
+def sentence_matches(sentence: str, words: PointWords) -> npt.NDArray[np.float64]:
+    """Say how well the sentence uses each of the rubric's words (0..1).
 
     1 for the word or its stem; else the similarity of the sentence's closest
     spelling of it, when that is at least FUZZY_MIN_SIMILARITY; else 0.
     """
-    from rapidfuzz.distance import Levenshtein
-    from rapidfuzz.process import cdist
-
-    found = content_words(sentence)
-    matches = np.zeros(len(vocabulary))
-    if not found or not vocabulary:
+    matches = np.zeros(len(words.vocabulary))
+    found = set(content_words(sentence))
+    if not found or not words.vocabulary:
         return matches
-    stems = {word[:STEM_LENGTH] for word in found}
-    for column, word in enumerate(vocabulary):
-        if word[:STEM_LENGTH] in stems:
-            matches[column] = 1.0
-    long_found = [word for word in found if len(word) >= FUZZY_MIN_LENGTH - 1]
-    fuzzy = [
-        c for c, word in enumerate(vocabulary) if not matches[c] and len(word) >= FUZZY_MIN_LENGTH
-    ]
-    if long_found and fuzzy:
+    unmatched = []
+    for word in found:
+        columns = words.by_stem.get(word[:STEM_LENGTH])
+        if columns:
+            matches[list(columns)] = 1.0
+        elif len(word) >= FUZZY_MIN_LENGTH - 1:
+            unmatched.append(word)
+    fuzzy = words.long_columns[matches[words.long_columns] == 0.0]
+    if unmatched and fuzzy.size:
         similarity = cdist(
-            long_found,
-            [vocabulary[c] for c in fuzzy],
+            unmatched,
+            [words.vocabulary[c] for c in fuzzy],
             scorer=Levenshtein.normalized_similarity,
             score_cutoff=FUZZY_MIN_SIMILARITY,
             dtype=np.float64,
@@ -140,7 +151,7 @@ def alignments(windows: Sequence[Sequence[str]], words: PointWords) -> npt.NDArr
     for row, sentences in enumerate(windows):
         for sentence in sentences:
             if sentence not in by_sentence:
-                by_sentence[sentence] = sentence_matches(sentence, words.vocabulary)
+                by_sentence[sentence] = sentence_matches(sentence, words)
             rows[row] = np.maximum(rows[row], by_sentence[sentence])
     aligned: npt.NDArray[np.float64] = rows @ words.weights.T
     return aligned
