@@ -38,6 +38,8 @@ MAX_COEFFICIENT = 1000.0
 gives single digits (the scores' log-odds lie within +-9.2); a hand-edited 1e308 would
 turn every decision into "covered" or "missing" regardless of the essay."""
 _SHOWN_PROBLEMS = 5
+# Fewer marked essays than this cannot tell, leaving one out, whether a calibration helps.
+MIN_ESSAYS_TO_TELL = 5
 _SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 _AGREEMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -76,6 +78,7 @@ CALIBRATION_SCHEMA: dict[str, Any] = {
         # a band wider than the threshold would make every decision a close call
         "review_band": {"type": "number", "minimum": 0, "maximum": THRESHOLD},
         "rubric_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "points_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "engine_name": {"type": "string", "pattern": "^\\S+$"},
         "engine_version": {"type": "string", "pattern": "\\S"},
         "essays": {"type": "integer", "minimum": 1},
@@ -131,7 +134,9 @@ class Calibration:
     """A rubric's calibrated decision rule: score' = sigmoid(slope * logit(score) + intercept).
 
     Attributes:
-        rubric_sha256: the rubric it was fitted for; a changed rubric needs refitting.
+        rubric_sha256: the rubric it was fitted for.
+        points_sha256: what its decisions depend on (``points_fingerprint``): it
+            still applies when only a hint, a weight or the title has changed.
         engine_name: the engine whose scores it re-scales, as the engine table names it.
         engine_version: that engine's version.
         essays: how many marked essays it was fitted on.
@@ -150,6 +155,16 @@ class Calibration:
     held_out: Agreement
     uncalibrated: Agreement
     review_band: float = REVIEW_BAND
+    points_sha256: str | None = None
+
+    def fits(self, rubric: Rubric) -> bool:
+        """Whether the calibration still applies to ``rubric``: its points decide the same way.
+
+        A calibration saved before ``points_sha256`` existed needs the whole rubric unchanged.
+        """
+        if self.points_sha256 is not None:
+            return self.points_sha256 == points_fingerprint(rubric)
+        return self.rubric_sha256 == rubric.sha256
 
     def score(self, score: float) -> float:
         """Return the calibrated score for one of the engine's scores."""
@@ -198,7 +213,7 @@ class Calibration:
             "marks": self.marks,
             "held_out": self.held_out.to_dict(),
             "uncalibrated": self.uncalibrated.to_dict(),
-        }
+        } | ({"points_sha256": self.points_sha256} if self.points_sha256 else {})
 
 
 @dataclass(frozen=True)
@@ -208,6 +223,55 @@ class CalibrationReport:
     calibration: Calibration
     per_point: dict[str, Agreement]
     disagreements: tuple[Disagreement, ...]
+
+    def verdict(self) -> tuple[bool, str]:
+        """Whether the calibration should be used, and why (or why not).
+
+        It is used only when, leaving one essay out at a time, it agrees with the
+        teacher better than the shipped rule does on the same marks, and there
+        are enough marked essays for that estimate to mean something.
+        """
+        calibration = self.calibration
+        if calibration.essays < MIN_ESSAYS_TO_TELL:
+            return False, (
+                f"{calibration.essays} marked essays are too few to tell whether it helps; "
+                f"mark at least {MIN_ESSAYS_TO_TELL}"
+            )
+        fitted, shipped = (
+            _agreement_value(calibration.held_out),
+            _agreement_value(calibration.uncalibrated),
+        )
+        measure = "kappa" if calibration.held_out.kappa is not None else "accuracy"
+        if fitted <= shipped:
+            return False, (
+                f"leaving one essay out, it agrees with your marks less than the shipped rule "
+                f"does ({measure} {fitted:.2f} against {shipped:.2f})"
+            )
+        return True, (
+            f"leaving one essay out, it agrees with your marks better than the shipped rule "
+            f"({measure} {fitted:.2f} against {shipped:.2f})"
+        )
+
+
+def _agreement_value(agreement: Agreement) -> float:
+    """Kappa, or accuracy where kappa is undefined (one kind of mark only)."""
+    return agreement.kappa if agreement.kappa is not None else agreement.accuracy
+
+
+def points_fingerprint(rubric: Rubric) -> str:
+    """A fingerprint of what a calibration's decisions depend on: each point's id, text, examples.
+
+    A hint, a weight or the title can change without making a calibration stale.
+    """
+    import hashlib
+    import json
+
+    canonical = json.dumps(
+        [[point.id, point.text, list(point.examples)] for point in rubric],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def read_teacher_marks(path: Path, rubric: Rubric) -> list[TeacherMark]:
@@ -278,6 +342,7 @@ def fit_calibration(
         slope=round(slope, 6),
         intercept=round(intercept, 6),
         rubric_sha256=rubric.sha256,
+        points_sha256=points_fingerprint(rubric),
         engine_name=engine[0],
         engine_version=engine[1],
         essays=len(set(essays)),
@@ -365,9 +430,10 @@ def load_calibration(
             f"{' '.join(engine)}'s. Rerun essaycheck calibrate with the same --engine, or pass "
             "--no-calibration."
         )
-    if calibration.rubric_sha256 != rubric.sha256:
+    if not calibration.fits(rubric):
         raise CalibrationError(
-            f"{path}: was fitted for a different version of the rubric. Rerun "
+            f"{path}: was fitted when the rubric's key points were different (a point's "
+            "id, text or examples has changed since), so it no longer applies. Rerun "
             "essaycheck calibrate with your marks, or delete the file to use the shipped rule."
         )
     return calibration
@@ -423,6 +489,7 @@ def _calibration_from_dict(data: dict[str, Any]) -> Calibration:
         held_out=Agreement(**data["held_out"]),
         uncalibrated=Agreement(**data["uncalibrated"]),
         review_band=float(data["review_band"]),
+        points_sha256=data.get("points_sha256"),
     )
 
 
@@ -473,3 +540,19 @@ def _sigmoid(value: float) -> float:
         return 1.0 / (1.0 + math.exp(-value))
     except OverflowError:  # value below about -709: the logistic is 0 to within 1e-308
         return 0.0
+
+
+def informative_essays(
+    results: Sequence[EssayResult], marked: set[str], review_band: float, count: int = 3
+) -> list[tuple[str, int]]:
+    """The unmarked essays whose marks would tell a calibration most: the most close calls.
+
+    Returns (essay, close calls) pairs, most first, ties by name.
+    """
+    close = [
+        (result.name, sum(abs(p.score - THRESHOLD) < review_band for p in result.points))
+        for result in results
+        if result.name not in marked and not result.is_failed
+    ]
+    ranked = sorted((item for item in close if item[1]), key=lambda item: (-item[1], item[0]))
+    return ranked[:count]

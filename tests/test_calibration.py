@@ -16,8 +16,10 @@ from conftest import EXAMPLES_DIR as EXAMPLES
 from essaycheck.calibration import (
     Agreement,
     Calibration,
+    CalibrationReport,
     calibration_path,
     load_calibration,
+    points_fingerprint,
     read_teacher_marks,
     save_calibration,
 )
@@ -51,10 +53,10 @@ def _calibrate(runner: CliRunner, rubric: Path, *extra: str) -> object:
     )
 
 
-def test_calibrate_reports_agreement_and_saves_the_calibration(
+def test_calibrate_reports_agreement_and_saves_the_calibration_when_forced(
     runner: CliRunner, rubric_copy: Path, reuse_checker: list[Path | None]
 ) -> None:
-    result = _calibrate(runner, rubric_copy)
+    result = _calibrate(runner, rubric_copy, "--force")
 
     assert result.exit_code == 0, result.output
     assert "Agreement with the teacher, estimated leaving one essay out" in result.stdout
@@ -64,7 +66,55 @@ def test_calibrate_reports_agreement_and_saves_the_calibration(
     assert saved["essays"] == 11
     assert saved["marks"] == 121
     assert saved["rubric_sha256"] == load_rubric(rubric_copy).sha256
-    assert "Calibration saved to" in result.stderr
+    assert saved["points_sha256"] == points_fingerprint(load_rubric(rubric_copy))
+    assert "Calibration saved anyway (--force) to" in result.stderr
+
+
+def test_a_calibration_that_agrees_less_than_the_shipped_rule_is_not_saved(
+    runner: CliRunner, rubric_copy: Path, reuse_checker: list[Path | None]
+) -> None:
+    result = _calibrate(runner, rubric_copy)
+
+    assert result.exit_code == 0, result.output
+    assert "Agreement with the teacher" in result.stdout
+    assert "Calibration not saved: leaving one essay out, it agrees with your marks less" in (
+        result.stderr
+    )
+    assert "--force" in result.stderr
+    assert not calibration_path(rubric_copy).exists()
+
+
+def test_too_few_marked_essays_are_not_enough_and_the_next_to_mark_are_named(
+    runner: CliRunner, rubric_copy: Path, tmp_path: Path, reuse_checker: list[Path | None]
+) -> None:
+    marked = (
+        "01-strong-amira.txt",
+        "03-partial-jake.txt",
+        "06-offtopic-french-revolution-chloe.txt",
+    )
+    rows = (EXAMPLES / "labels.csv").read_text("utf-8").splitlines()
+    labels = tmp_path / "labels.csv"
+    labels.write_text("\n".join([rows[0], *(r for r in rows[1:] if r.startswith(marked))]), "utf-8")
+
+    result = runner.invoke(
+        cli,
+        [
+            "calibrate",
+            "-r",
+            str(rubric_copy),
+            "-l",
+            str(labels),
+            "--essays",
+            str(EXAMPLES / "essays"),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "3 marked essays are too few to tell whether it helps; mark at least 5" in result.stderr
+    assert not calibration_path(rubric_copy).exists()
+    suggestion = next(line for line in result.stderr.splitlines() if "mark next:" in line)
+    assert "close calls" in suggestion
+    assert not any(name in suggestion for name in marked)
 
 
 def test_calibrate_json_lists_every_disagreement(
@@ -87,7 +137,7 @@ def test_check_uses_the_calibration_beside_the_rubric(
     before = json.loads(
         runner.invoke(cli, ["check", essay, "-r", str(rubric_copy), "-f", "json"]).stdout
     )
-    _calibrate(runner, rubric_copy)
+    _calibrate(runner, rubric_copy, "--force")
 
     after = json.loads(
         runner.invoke(cli, ["check", essay, "-r", str(rubric_copy), "-f", "json"]).stdout
@@ -104,10 +154,10 @@ def test_check_uses_the_calibration_beside_the_rubric(
     assert ignored == before
 
 
-def test_a_calibration_for_another_version_of_the_rubric_is_an_error(
+def test_a_calibration_for_other_key_points_is_an_error(
     runner: CliRunner, rubric_copy: Path, reuse_checker: list[Path | None]
 ) -> None:
-    _calibrate(runner, rubric_copy)
+    _calibrate(runner, rubric_copy, "--force")
     data = json.loads(rubric_copy.read_text("utf-8"))
     data["points"][0]["text"] = "Trotsky argued for world revolution."
     rubric_copy.write_text(json.dumps(data), "utf-8")
@@ -116,8 +166,39 @@ def test_a_calibration_for_another_version_of_the_rubric_is_an_error(
     result = runner.invoke(cli, ["check", essay, "-r", str(rubric_copy)])
 
     assert result.exit_code == 1
-    assert "different version of the rubric" in result.stderr
+    assert "key points were different" in result.stderr
+    assert "no longer applies" in result.stderr
     assert "essaycheck calibrate" in result.stderr
+
+
+def test_a_calibration_survives_an_edited_hint_or_weight(
+    runner: CliRunner, rubric_copy: Path, reuse_checker: list[Path | None]
+) -> None:
+    _calibrate(runner, rubric_copy, "--force")
+    data = json.loads(rubric_copy.read_text("utf-8"))
+    data["points"][0]["hint"] = "What did Trotsky want to happen outside Russia?"
+    data["points"][1]["weight"] = 2
+    rubric_copy.write_text(json.dumps(data), "utf-8")
+
+    essay = str(EXAMPLES / "essays" / "01-strong-amira.txt")
+    result = runner.invoke(cli, ["check", essay, "-r", str(rubric_copy), "-f", "json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["engine"]["calibration"]["essays"] == 11
+
+
+def test_the_verdict_prefers_the_calibration_only_when_it_agrees_better() -> None:
+    better = replace(STRICT, held_out=Agreement(60, 0.9, 0.9, 0.8, 0.9), essays=6)
+    worse = replace(STRICT, held_out=Agreement(60, 0.5, 0.5, -0.2, 0.4), essays=6)
+    few = replace(better, essays=4)
+
+    assert CalibrationReport(better, {}, ()).verdict()[0] is True
+    assert CalibrationReport(worse, {}, ()).verdict() == (
+        False,
+        "leaving one essay out, it agrees with your marks less than the shipped rule does "
+        "(kappa -0.20 against 0.00)",
+    )
+    assert CalibrationReport(few, {}, ()).verdict()[0] is False
 
 
 @pytest.mark.parametrize(

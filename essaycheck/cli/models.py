@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from essaycheck.engine.checker import Checker
+    from essaycheck.rubric import Rubric
 
 from essaycheck.cli.base import (
     EXIT_CODES_HELP,
@@ -16,6 +21,7 @@ from essaycheck.cli.base import (
     models_dir_option,
     pass_services,
     rubric_option,
+    safe,
 )
 
 
@@ -66,6 +72,11 @@ def evaluate(
     help="Folder the CSV's essay names are relative to (default: the CSV's folder).",
 )
 @format_option(["text", "json"])
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Save the calibration even when it does not agree with the marks better.",
+)
 @engine_option
 @models_dir_option
 @pass_services
@@ -75,6 +86,7 @@ def calibrate(
     labels_path: Path,
     essays_dir: Path | None,
     fmt: str,
+    force: bool,
     engine: str,
     models_dir: Path | None,
 ) -> None:
@@ -82,9 +94,13 @@ def calibrate(
 
     Checks the marked essays, re-scales the engine's scores to agree with the
     teacher, reports the agreement per key point (precision, recall, Cohen's
-    kappa, each estimated leaving one essay out), lists every disagreement with
-    its evidence, and saves RUBRIC.calibration.json beside the rubric; check and
-    mark use it from then on (--no-calibration ignores it).
+    kappa, each estimated leaving one essay out) and lists every disagreement
+    with its evidence. It saves RUBRIC.calibration.json beside the rubric only
+    when that agreement is better than the shipped rule's on the same marks
+    (--force saves it anyway); check and mark use it from then on
+    (--no-calibration ignores it). It also names the unmarked essays in the
+    folder whose marks would tell it most. Editing a hint or a weight keeps the
+    calibration; editing a point's text or examples needs a new one.
 
     Example: essaycheck calibrate -r examples/rubric.json -l examples/labels.csv
     --essays examples/essays
@@ -108,10 +124,49 @@ def calibrate(
     results = {result.name: result for result in checker.check_many(essays, rubric)}
     info = checker.info()
     report = fit_calibration(marks, results, rubric, (info.name, info.version))
-    saved = calibration_path(rubric_path)
-    save_calibration(report.calibration, saved)
     click.echo(render_calibration(report, fmt), nl=False)
-    click.echo(f"Calibration saved to {saved}; check and mark will use it.", err=True)
+    is_better, why = report.verdict()
+    saved = calibration_path(rubric_path)
+    if is_better or force:
+        save_calibration(report.calibration, saved)
+        anyway = "" if is_better else " anyway (--force)"
+        click.echo(
+            safe(f"Calibration saved{anyway} to {saved} ({why}); check and mark will use it."),
+            err=True,
+        )
+    else:
+        click.echo(
+            safe(
+                f"Calibration not saved: {why}. The shipped rule stays in use. Mark more "
+                "essays and run this again, or pass --force to save it anyway."
+            ),
+            err=True,
+        )
+    _suggest_essays(checker, rubric, folder, set(names), report.calibration.review_band)
+
+
+def _suggest_essays(
+    checker: Checker, rubric: Rubric, folder: Path, marked: set[str], review_band: float
+) -> None:
+    """Name the unmarked essays in the folder whose marks would tell a calibration most."""
+    from essaycheck.calibration import informative_essays
+    from essaycheck.errors import EssayReadError
+    from essaycheck.io.essays import collect_submissions
+
+    try:
+        submissions = [s for s in collect_submissions(folder) if s.name not in marked]
+    except EssayReadError:
+        return
+    essays = []
+    for submission in submissions:
+        try:
+            essays.append(submission.load())
+        except EssayReadError:
+            continue
+    best = informative_essays(list(checker.check_many(essays, rubric)), marked, review_band)
+    if best:
+        listed = ", ".join(f"{name} ({close} close calls)" for name, close in best)
+        click.echo(safe(f"To tell the engine most, mark next: {listed}."), err=True)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
