@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/essaycheck ]; then
+if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e .
 fi
+# Every run, so that a checkout that was updated gets any new dependency (quick when none).
+.venv/bin/python -m pip install --quiet -e .
 mkdir -p out
 .venv/bin/essaycheck rubric build examples/source.txt -o out/rubric.json --force
 .venv/bin/essaycheck mark examples/essays -r out/rubric.json -o out/reports --force

@@ -57,4 +57,6 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
 
 
 def _review_note(point: PointResult) -> str:
-    return " _(close call: a teacher should check)_" if point.needs_review else ""
+    if not point.needs_review:
+        return ""
+    return f" _(close call, leans {point.status}: a teacher should check)_"

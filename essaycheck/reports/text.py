@@ -52,7 +52,11 @@ def render_text(
         ]
         for point in result.points:
             mark = paint("✓", "green") if point.is_covered else paint("✗", "red")
-            review = paint(" (needs review)", "yellow") if point.needs_review else ""
+            review = (
+                paint(f" (close call, leans {point.status})", "yellow")
+                if point.needs_review
+                else ""
+            )
             point_id = terminal_safe(point.point.id)
             lines.append(f"  {mark} {point_id:<{width}}  {point.score:.2f}{review}")
             if point.is_covered and point.evidence:
@@ -110,9 +114,10 @@ def _line_message(point: PointResult) -> str | None:
         return f"not counted: {one_line(point.objection.message)}"
     if not point.is_covered:
         advice = point.point.hint or point.point.text
-        return f"missing: {one_line(advice)}"
+        close = f" (close call, {point.score:.2f})" if point.needs_review else ""
+        return f"missing{close}: {one_line(advice)}"
     if point.needs_review:
-        return f"close call ({point.score:.2f}): check that this makes the point"
+        return f"close call ({point.score:.2f}, leans covered): check that this makes the point"
     return None
 
 

@@ -224,7 +224,9 @@ def test_line_format_gives_file_line_column_point_and_message(
         found = LINE.match(line)
         assert found, line
         assert found["file"] == str(SHORT)
-        assert found["msg"].startswith(("missing: ", "not counted: ", "close call"))
+        assert found["msg"].startswith(
+            ("missing: ", "missing (close call", "not counted: ", "close call")
+        )
         row, column = int(found["line"]), int(found["col"])
         assert row <= text.count("\n") + 1
         assert column <= len(text.splitlines()[row - 1]) + 1
