@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
+from rapidfuzz.distance import OSA
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
@@ -69,6 +70,10 @@ MAX_CACHED_SENTENCES = 2000
 ENTITY_RECOGNISER = "ner"
 # Sentences parsed at once: larger batches are no faster, and need far more memory.
 PARSE_BATCH = 32
+# A person's name this long or longer is recognised misspelt when this alike (edit distance
+# counting a swap of two letters as one edit): students write "Trotksy" and "Stallin".
+NAME_MIN_LENGTH = 5
+NAME_MIN_SIMILARITY = 0.8
 _WORD = re.compile(r"[a-z]+")
 _STEMMER = Stemmer.Stemmer("english")
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
@@ -324,9 +329,20 @@ def _person(token: Token, people: frozenset[str], is_person: Callable[[Token], b
     historical names.
     """
     for person in people:
-        if token.text.lower() == person.lower():
+        if _same_name(token.text, person):
             return person
     return token.text if _maybe_person(token) and is_person(token) else None
+
+
+def _same_name(word: str, person: str) -> bool:
+    """Whether the word names the person, misspelt or not ("Trotksy" is Trotsky)."""
+    word, person = word.lower(), person.lower()
+    if word == person:
+        return True
+    return (
+        len(person) >= NAME_MIN_LENGTH
+        and OSA.normalized_similarity(word, person) >= NAME_MIN_SIMILARITY
+    )
 
 
 def _needs_entities(doc: Doc, people: frozenset[str]) -> bool:

@@ -77,6 +77,9 @@ ACCEPTED = [
     ("permanent-revolution", "He wanted communism to spread to other countries."),
     # the point's person is credited, even though another person is the subject
     ("socialism-in-one-country", "Trotsky attacked Stalin's socialism in one country."),
+    # the point's person, misspelt as students do
+    ("permanent-revolution", "Trotksy called for permanent revolution around the world."),
+    ("socialism-in-one-country", "Stallin championed socialism in one country."),
 ]
 
 
