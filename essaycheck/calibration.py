@@ -24,7 +24,8 @@ import numpy as np
 from jsonschema.protocols import Validator
 
 from essaycheck.errors import CalibrationError
-from essaycheck.io.files import read_json, schema_validator, shorten, write_json
+from essaycheck.io.documents import schema_validator, shorten
+from essaycheck.io.files import read_json, write_json
 from essaycheck.results import REVIEW_BAND, THRESHOLD, EssayResult, PointResult, decide
 from essaycheck.rubric import Rubric
 

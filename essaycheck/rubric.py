@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 
 from essaycheck.errors import RubricError
-from essaycheck.io.files import (
+from essaycheck.io.documents import (
     DocumentError,
     describe_size,
     is_unwritable_value,

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 
 from essaycheck.cli import cli
 from essaycheck.errors import RubricError
-from essaycheck.io.files import load_json, load_yaml
+from essaycheck.io.documents import load_json, load_yaml
 from essaycheck.rubric import (
     MAX_RUBRIC_BYTES,
     KeyPoint,

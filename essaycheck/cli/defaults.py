@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from essaycheck.errors import ConfigError
-from essaycheck.io.files import DocumentError, parse_yaml, read_limited
+from essaycheck.io.documents import DocumentError, parse_yaml, read_limited
 
 CONFIG_NAME = ".essaycheck.yaml"
 MAX_CONFIG_BYTES = 64 * 1024

@@ -9,18 +9,16 @@ import pytest
 
 from essaycheck import __version__
 from essaycheck.errors import CalibrationError, ModelError
-from essaycheck.io.files import (
+from essaycheck.io.documents import (
     DocumentError,
     describe_size,
     load_json,
     load_yaml,
     parse_json,
-    read_json,
     read_limited,
     schema_validator,
-    write_json,
-    write_text_atomically,
 )
+from essaycheck.io.files import read_json, write_json, write_text_atomically
 from essaycheck.io.models import build_meta, check_meta, models_dir, save_meta
 
 
