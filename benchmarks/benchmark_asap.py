@@ -40,7 +40,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-from machine import cpu_name, progress
+from machine import cpu_name, emit, progress
 
 import essaycheck
 from essaycheck.engine import load_checker
@@ -808,11 +808,7 @@ def main(argv: list[str] | None = None) -> None:
         variants,
         total_seconds=time.perf_counter() - started,
     )
-    sys.stdout.write(report)
-    if args.write:
-        args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(report, encoding="utf-8")
-        progress(f"written to {args.write}")
+    emit(report, args.write)
 
 
 if __name__ == "__main__":

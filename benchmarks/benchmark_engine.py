@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from machine import cpu_name, progress
+from machine import cpu_name, emit, progress
 
 import essaycheck
 from essaycheck.calibration import Calibration, fit_calibration, read_teacher_marks
@@ -658,11 +658,7 @@ def main(argv: list[str] | None = None) -> None:
         example_speed,
         total_seconds=time.perf_counter() - started,
     )
-    sys.stdout.write(report)
-    if args.write:
-        args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(report, encoding="utf-8")
-        progress(f"written to {args.write}")
+    emit(report, args.write)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from machine import progress
+from machine import emit, progress
 
 from essaycheck.engine import load_checker
 from essaycheck.io.essays import Essay
@@ -146,9 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     command = shlex.join(["python", "benchmarks/benchmark_sentences.py", *(argv or sys.argv[1:])])
     progress(f"judging {len(CASES)} sentences with the {args.engine} engine")
     report = render(command, args.engine, judge(args.engine))
-    sys.stdout.write(report)
-    if args.write:
-        args.write.write_text(report, "utf-8")
+    emit(report, args.write)
 
 
 if __name__ == "__main__":

@@ -21,3 +21,12 @@ def cpu_name() -> str:
 def progress(message: str) -> None:
     """Say on stderr what the benchmark is doing (stdout carries the report)."""
     print(message, file=sys.stderr, flush=True)
+
+
+def emit(report: str, path: Path | None) -> None:
+    """Print the report on stdout and, given a path, write it there too."""
+    sys.stdout.write(report)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report, encoding="utf-8")
+        progress(f"written to {path}")

@@ -55,7 +55,7 @@ def answer_sets(data_dir: Path) -> list[ScoredAnswers]:
         answers = benchmark.load_answers(data_dir / f"set{number}.answers.jsonl")  # type: ignore[attr-defined]
         splits = benchmark.split_ids([a.id for a in answers])  # type: ignore[attr-defined]
         train = tuple((a.id, a.text, a.score1) for a in answers if splits[a.id] == "train")
-        found.append(ScoredAnswers(f"asap-{number} train", rubric, groups, train))
+        found.append(ScoredAnswers(f"asap-{number} train", rubric, groups, train, ASAP_LICENCE))
     return found
 
 
@@ -74,10 +74,6 @@ def main() -> None:
         answers=answer_sets(args.data_dir / "asap"),
         command=command,
     )
-    meta_path = path.parent / "meta.json"
-    meta = json.loads(meta_path.read_text("utf-8"))
-    meta["answer_data_licence"] = ASAP_LICENCE
-    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
     print(json.dumps(figures, indent=2, sort_keys=True))
     print(f"Decision rule written to {path}", file=sys.stderr)
 

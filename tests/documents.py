@@ -58,6 +58,19 @@ def pdf_bytes(lines: list[str]) -> bytes:
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    return assemble_pdf(objects)
+
+
+def encrypted_pdf_bytes(user_password: str, owner_password: str | None = None) -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_bytes([ESSAY]))))
+    writer.encrypt(user_password, owner_password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def assemble_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file of these numbered objects (1 is the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -71,11 +84,3 @@ def pdf_bytes(lines: list[str]) -> bytes:
         xref,
     )
     return bytes(out)
-
-
-def encrypted_pdf_bytes(user_password: str, owner_password: str | None = None) -> bytes:
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_bytes([ESSAY]))))
-    writer.encrypt(user_password, owner_password)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()

@@ -37,12 +37,14 @@ class ScoredAnswers:
     Attributes:
         name: how figures and meta.json name the data (``asap-1 train``).
         answers: (id, text, score) for each answer.
+        licence: the data's source and terms, recorded in the rule's meta.json.
     """
 
     name: str
     rubric: Rubric
     groups: tuple[ScoreGroup, ...]
     answers: tuple[tuple[str, str, int], ...]
+    licence: str = ""
 
     def members(self, group: ScoreGroup) -> list[str]:
         """The ids of the rubric's points in ``group``."""

@@ -372,6 +372,7 @@ def train_decision_rule(
                 "name": data.name,
                 "answers": len(data.answers),
                 "scheme": [{"prefix": g.prefix, "cap": g.cap} for g in data.groups],
+                "licence": data.licence,
             }
             for data in answers
         ],

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import pypdf
 import pytest
-from documents import ESSAY, docx_bytes, odt_bytes, pdf_bytes
+from documents import ESSAY, assemble_pdf, docx_bytes, odt_bytes, pdf_bytes
 
 import essaycheck.io.formats as formats
 from essaycheck.errors import EssayReadError
@@ -95,19 +95,7 @@ def pdf_with_cmap(codes: dict[str, str], shown: str) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return assemble_pdf(objects)
 
 
 def pdf_of_pages(count: int) -> bytes:
