@@ -21,38 +21,74 @@ def rubric() -> None:
 
 
 @rubric.command("build", epilog=EXIT_CODES_HELP)
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
     "output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Rubric file to write (.json, or .yaml/.yml).",
+    help="Rubric file to write (.yaml/.yml with the reasons as comments, or .json).",
 )
-@click.option("--title", help="Rubric title (default: from the source's file name).")
+@click.option("--title", help="Rubric title (default: from the first source's file name).")
+@click.option(
+    "--from",
+    "kind",
+    type=click.Choice(["source", "model-answer", "mark-scheme"]),
+    help="What the sources are (default: guessed for each file).",
+)
+@click.option(
+    "--detail",
+    type=click.Choice(["default", "fine", "coarse"]),
+    default="default",
+    show_default=True,
+    help="fine: one fact per point; coarse: a few broad points.",
+)
+@click.option(
+    "--max-points",
+    type=click.IntRange(min=1),
+    help="Keep at most N points, the most central ones (default: 15; coarse 8).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing rubric file.")
-def build(source: Path, output: Path, title: str | None, force: bool) -> None:
-    """Extract the key points of SOURCE into a rubric to review and edit.
+def build(
+    sources: tuple[Path, ...],
+    output: Path,
+    title: str | None,
+    kind: str | None,
+    detail: str,
+    max_points: int | None,
+    force: bool,
+) -> None:
+    """Extract the key points of SOURCES into one rubric to review and edit.
 
-    One claim per point, compound sentences split, filler and duplicates
-    dropped, readable ids.
+    One self-contained claim per point, in the order the sources argue them;
+    pronouns resolved, compound claims split, near-duplicates merged (kept as
+    examples), filler dropped. Notes, bullet lists and mark schemes work too;
+    .docx, .odt and .pdf are read like essays. Weights and 'required' are
+    proposed, with the reason as a comment in a YAML rubric.
 
-    Example: essaycheck rubric build examples/source.txt -o my-rubric.json
+    Example: essaycheck rubric build examples/source.txt -o my-rubric.yaml
     """
-    from essaycheck.extraction import build_rubric
+    from essaycheck.extraction import propose_rubric
+    from essaycheck.extraction.output import dump_built_rubric
     from essaycheck.io.essays import read_essay
     from essaycheck.io.files import write_text_atomically
-    from essaycheck.rubric import dump_rubric
 
     if output.exists() and not force:
         raise click.ClickException(f"{output}: already exists. Pass --force to replace it.")
-    text = read_essay(source).text
-    built = build_rubric(text, title=title or _title_from(source), source=source.name)
-    write_text_atomically(output, dump_rubric(built, output))
+    texts = [(source.name, read_essay(source).text) for source in sources]
+    built = propose_rubric(
+        texts,
+        title=title or _title_from(sources[0]),
+        kind=kind,  # type: ignore[arg-type]
+        detail=detail,  # type: ignore[arg-type]
+        max_points=max_points,
+    )
+    write_text_atomically(output, dump_built_rubric(built, output))
+    read_as = ", ".join(f"{name} as a {kind_}" for name, kind_ in built.kinds.items())
     click.echo(
-        f"{len(built)} key points written to {output}. Review them, then run: "
-        f"essaycheck rubric validate {output}",
+        f"{len(built.rubric)} key points written to {output} (read {read_as}). Review them, "
+        f"then run: essaycheck rubric validate {output}",
         err=True,
     )
 
