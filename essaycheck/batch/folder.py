@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Protocol, runtime_checkable
 
 from essaycheck.batch.journal import (
     JournalKey,
     StoredResults,
-    essay_fingerprint,
     index_journal,
     open_journal,
     write_entry,
@@ -35,10 +34,10 @@ from essaycheck.batch.output import (
     recover,
     swap_in,
 )
+from essaycheck.batch.sources import Marked, Source, list_sources, read_source
 from essaycheck.batch.workers import WorkerPool
-from essaycheck.errors import EssayReadError
-from essaycheck.io.essays import Essay, Submission, collect_submissions
-from essaycheck.io.names import feedback_file_names, student_from_filename
+from essaycheck.io.essays import Essay
+from essaycheck.io.names import feedback_file_names
 from essaycheck.reports import CLASS_REPORTS, FEEDBACK, ReportOptions, Writer
 from essaycheck.reports.markdown import render_feedback
 from essaycheck.reports.text import render_class_summary
@@ -56,6 +55,24 @@ class Marker(Protocol):
 
     def info(self, calibration: Calibrator | None = None) -> EngineInfo:
         """Describe the engine that marks, for the reports and the journal."""
+
+
+@runtime_checkable
+class SourceMarker(Marker, Protocol):
+    """A Marker whose workers read the essays themselves (``DaskMarker``): only names travel."""
+
+    def mark_sources(
+        self,
+        sources: Iterable[Source],
+        rubric: Rubric,
+        calibration: Calibrator | None,
+        saved: Mapping[str, str],
+    ) -> Iterator[Marked]:
+        """Read and mark the sources, yielding one outcome per source in their order.
+
+        ``saved`` maps an essay's name to the fingerprint its journalled result
+        was marked at: such an essay, unchanged, is not marked again.
+        """
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,7 @@ def mark_folder(
     on_listed: Callable[[int], None] | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
 ) -> BatchResult:
-    """Mark every essay in ``folder`` (or a zip of submissions) and write the reports.
+    """Mark every essay in ``folder`` (a zip of submissions, or a manifest) and write the reports.
 
     Each result is saved to a journal beside ``out_dir`` as soon as it is marked,
     and is not kept in memory: the reports are written from the journal once
@@ -100,9 +117,10 @@ def mark_folder(
         OutputError: ``out_dir`` is the folder, inside or above it, or holds a file
             of ``keep``; it exists and ``force`` is not set, or is not a folder of
             reports; another ``mark`` is writing it; or it cannot be written.
-        EssayReadError: ``folder`` does not exist, or is a corrupt or oversized zip.
+        EssayReadError: ``folder`` does not exist, is a corrupt or oversized zip, or
+            is a manifest that cannot be read (see ``sources.read_manifest``).
     """
-    submissions = collect_submissions(folder)
+    submissions = list_sources(folder)
     target = absolute(out_dir)
     check_placement(target, folder, keep)  # before anything is written beside it
     with locked(target):
@@ -116,7 +134,7 @@ def mark_folder(
 
 
 def _mark(
-    submissions: Sequence[Submission],
+    submissions: Sequence[Source],
     rubric: Rubric,
     marker: Marker,
     out_dir: Path,
@@ -143,28 +161,34 @@ def _mark(
                 if on_essay is not None:
                     on_essay(result)
 
-            def to_check() -> Iterator[Essay]:
-                """Read each essay only when its turn comes: a class never sits in memory."""
-                for submission in submissions:
-                    try:
-                        essay = submission.load()
-                    except EssayReadError as err:
-                        result = EssayResult(
-                            name=submission.name, error=str(err), student=_student(submission)
-                        )
-                        failed.append(result)
-                        done(result, fingerprint="")
-                        continue
-                    fingerprint = essay_fingerprint(essay.text)
-                    entry = saved.get(submission.name)
-                    if entry is not None and entry.fingerprint == fingerprint:
-                        done(StoredResults(journal_path, [entry.offset], rubric)[0])
-                        continue
-                    fingerprints[submission.name] = fingerprint
-                    yield essay
+            def record(marked: Marked) -> None:
+                """Record what a source came to: a failure, a result, or the saved result."""
+                if marked.result is None:
+                    done(StoredResults(journal_path, [saved[marked.name].offset], rubric)[0])
+                    return
+                if marked.result.is_failed:
+                    failed.append(marked.result)
+                done(marked.result, marked.fingerprint)
 
-            for result in marker.check_many(to_check(), rubric, calibration):
-                done(result, fingerprints[result.name])
+            if isinstance(marker, SourceMarker):  # the marker's workers read the essays
+                expected = {name: entry.fingerprint for name, entry in saved.items()}
+                for marked in marker.mark_sources(submissions, rubric, calibration, expected):
+                    record(marked)
+            else:
+
+                def to_check() -> Iterator[Essay]:
+                    """Read each essay only when its turn comes: a class never sits in memory."""
+                    for submission in submissions:
+                        entry = saved.get(submission.name)
+                        read = read_source(submission, entry.fingerprint if entry else None)
+                        if isinstance(read, Marked):
+                            record(read)
+                            continue
+                        essay, fingerprints[essay.name] = read
+                        yield essay
+
+                for result in marker.check_many(to_check(), rubric, calibration):
+                    done(result, fingerprints.pop(result.name))
     except OSError as err:
         raise output_error(journal_path, err) from err
     written = index_journal(journal_path, key)
@@ -175,10 +199,6 @@ def _mark(
     summary = render_class_summary(results, rubric)
     journal_path.unlink(missing_ok=True)
     return BatchResult(len(names), tuple(failed), out_dir, summary)
-
-
-def _student(submission: Submission) -> str | None:
-    return student_from_filename(submission.name.rsplit("/", 1)[-1])
 
 
 def journal_for(out_dir: Path) -> Path:

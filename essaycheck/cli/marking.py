@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from essaycheck.cli.base import (
 )
 
 if TYPE_CHECKING:
+    from essaycheck.batch import Marker
     from essaycheck.calibration import Calibration
     from essaycheck.rubric import Rubric
 
@@ -113,6 +114,21 @@ def check(
         sys.exit(ExitCode.ERROR)
 
 
+def _workers(
+    cluster: str | None, scheduler: str | None, jobs: int, engine: str, models_dir: Path | None
+) -> AbstractContextManager[Marker | None]:
+    """The marker's workers: a Dask cluster, a pool of --jobs processes, or none."""
+    if cluster == "dask":
+        from essaycheck.batch.cluster import DaskMarker
+
+        return DaskMarker(engine, models_dir, scheduler=scheduler, jobs=jobs)
+    if jobs > 1:
+        from essaycheck.batch import WorkerPool
+
+        return WorkerPool(jobs, engine, models_dir)
+    return nullcontext()
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("folder", type=click.Path(path_type=Path))
 @rubric_option
@@ -139,6 +155,16 @@ def check(
     help="Mark in this many worker processes (one per core is best).",
 )
 @click.option(
+    "--cluster",
+    type=click.Choice(["dask"]),
+    help="Mark on a Dask cluster: a local one of --jobs processes, or the one at --scheduler.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --cluster dask: the scheduler of a running cluster (tcp://HOST:8786).",
+)
+@click.option(
     "--resume",
     is_flag=True,
     help="Finish an interrupted run: reuse the essays it marked, mark only the rest.",
@@ -156,6 +182,8 @@ def mark(
     force: bool,
     scale: float | None,
     jobs: int,
+    cluster: str | None,
+    scheduler: str | None,
     resume: bool,
     quiet: bool,
     no_calibration: bool,
@@ -165,10 +193,11 @@ def mark(
     """Mark every essay in FOLDER (or a .zip) and write the class's reports to --out.
 
     Reads .txt, .md, .docx, .odt, .pdf, .rtf and .html files, and zips of them as
-    downloaded from Moodle or Canvas. Writes OUT/report.html (the class report:
-    open it in a browser), OUT/gradebook.csv (one row per essay: file, student,
-    score, a 1/0 column per key point, error), OUT/results.json (the JSON report)
-    and OUT/feedback/<essay>.md.
+    downloaded from Moodle or Canvas, or the essays a manifest lists: a .csv with
+    a path column, or a .jsonl of paths, each a file or a URL (s3://, gs://).
+    Writes OUT/report.html (the class report: open it in a browser),
+    OUT/gradebook.csv (one row per essay: file, student, score, a 1/0 column per
+    key point, error), OUT/results.json (the JSON report) and OUT/feedback/<essay>.md.
     An essay that cannot be read is recorded as failed and the batch goes on.
     Each essay's result is saved as soon as it is marked: after an interruption,
     run the same command with --resume to mark only what is missing.
@@ -177,16 +206,22 @@ def mark(
     """
     from tqdm import tqdm
 
-    from essaycheck.batch import Marker, WorkerPool, mark_folder
+    from essaycheck.batch import mark_folder
     from essaycheck.calibration import calibration_path
     from essaycheck.rubric import load_rubric
 
+    if scheduler is not None and cluster is None:
+        raise click.UsageError("--scheduler needs --cluster dask.")
+    if scheduler is not None and jobs > 1:
+        raise click.UsageError(
+            "--jobs sizes a local cluster; the cluster at --scheduler marks with its own "
+            "workers. Leave out --jobs, or --scheduler."
+        )
     rubric = load_rubric(rubric_path)
     show = not quiet and sys.stderr.isatty()
     try:
         # The workers start loading the engine at once, while this process gets ready.
-        pool = WorkerPool(jobs, engine, models_dir) if jobs > 1 else None
-        with pool if pool is not None else nullcontext() as workers:
+        with _workers(cluster, scheduler, jobs, engine, models_dir) as workers:
             calibration = _calibration(rubric, rubric_path, engine, no_calibration)
             marker: Marker = workers or services.load_checker(engine, models_dir)
             info = marker.info(calibration)
