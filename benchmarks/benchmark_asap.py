@@ -50,7 +50,7 @@ from essaycheck.rubric import KeyPoint, Rubric, load_rubric
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SETS = (1, 2)
-ENGINES = ("fast", "precise")
+ENGINES = ("fast", "entail", "precise")
 KEYWORD = "keyword"
 TRAIN_SHARE = 0.6
 # The split hashes "essaycheck-asap-split:" + id. The unsalted SHA-256 of the id will not

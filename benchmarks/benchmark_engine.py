@@ -38,7 +38,7 @@ from machine import cpu_name, emit, progress
 
 import essaycheck
 from essaycheck.calibration import Calibration, fit_calibration, read_teacher_marks
-from essaycheck.engine import load_checker
+from essaycheck.engine import ENGINES, load_checker
 from essaycheck.engine.checker import Checker
 from essaycheck.engine.rule import FEATURES
 from essaycheck.io.essays import Essay, read_essay
@@ -270,13 +270,15 @@ def _pseudo_essay(texts: list[LabelledText], rng: np.random.Generator) -> str:
     return "\n\n".join(paragraphs)
 
 
-def measure_speed(records: list[LabelledText], models_dir: Path | None) -> SpeedFigures:
+def measure_speed(
+    records: list[LabelledText], models_dir: Path | None, engine: str = "fast"
+) -> SpeedFigures:
     """Time load_checker, check_many on the corpus, and en_core_web_sm on the same texts."""
     import spacy
 
     corpus = build_speed_corpus(records)
     texts = [essay.text for _, essays in corpus for essay in essays]
-    checker, load_seconds = _timed(lambda: load_checker("fast", models_dir))
+    checker, load_seconds = _timed(lambda: load_checker(engine, models_dir))
 
     def mark_corpus() -> None:
         for rubric, essays in corpus:
@@ -629,6 +631,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--models-dir", type=Path, default=None, help="essaycheck models folder (default: shipped)"
     )
+    parser.add_argument(
+        "--engine", default="fast", choices=sorted(ENGINES), help="the engine to benchmark"
+    )
     parser.add_argument("--write", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     command = shlex.join(
@@ -638,8 +643,10 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     data_dir = args.shared / "data"
     progress("speed (first, so load_checker() is timed on its first call)")
-    speed = measure_speed(load_labelled(data_dir / "argkp" / "dev.jsonl"), args.models_dir)
-    checker = load_checker("fast", args.models_dir)
+    speed = measure_speed(
+        load_labelled(data_dir / "argkp" / "dev.jsonl"), args.models_dir, args.engine
+    )
+    checker = load_checker(args.engine, args.models_dir)
     data = []
     for name in ("argkp", "realsumm"):
         progress(f"accuracy: {name}/dev")

@@ -140,7 +140,7 @@ def render(
 def main(argv: list[str] | None = None) -> None:
     """Judge every sentence and print (or write) the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--engine", default="fast", choices=["fast", "precise"])
+    parser.add_argument("--engine", default="fast", choices=["fast", "entail", "precise"])
     parser.add_argument("--write", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     command = shlex.join(["python", "benchmarks/benchmark_sentences.py", *(argv or sys.argv[1:])])

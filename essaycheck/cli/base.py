@@ -113,8 +113,9 @@ engine_option = click.option(
     type=click.Choice(list(ENGINES)),
     default="fast",
     show_default=True,
-    help="fast: static embeddings (default); precise: a fine-tuned transformer on the CPU "
-    "(pip install -e '.[precise]').",
+    help="fast: static embeddings (default); entail: fast, then a cross-encoder reads "
+    "each candidate (states the point, says the opposite, or neither; about 16x slower); "
+    "precise: a fine-tuned transformer on the CPU (pip install -e '.[precise]').",
 )
 no_calibration_option = click.option(
     "--no-calibration",

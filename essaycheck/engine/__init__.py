@@ -19,6 +19,7 @@ matcher computes in its batched matrix products while marking.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from essaycheck.engine.checker import Checker
+    from essaycheck.engine.entailment import EntailmentStage
     from essaycheck.io.essays import Essay
     from essaycheck.results import Calibrator, EngineInfo, EssayResult
     from essaycheck.rubric import Rubric
@@ -82,7 +84,19 @@ PRECISE = EngineSpec(
     description="logistic decision rule over centred transformer-embedding similarity, "
     "centred content-word overlap and the point's informative words aligned",
 )
-ENGINES: dict[str, EngineSpec] = {spec.key: spec for spec in (FAST, PRECISE)}
+ENTAIL = EngineSpec(
+    key="entail",
+    name="static-entailment",
+    version="1",
+    # the fast engine's similarity, then a cross-encoder (all-MiniLM-L6-v2 fine-tuned
+    # on ArgKP-2021 and ASAP-SAS answers, int8) reads each candidate against its point
+    embeddings_dir="minilm-static-256-argkp",
+    rule_dir="decision-rule",
+    entailment_dir="minilm-entailment",
+    load=_load_static,
+    description=FAST.description,
+)
+ENGINES: dict[str, EngineSpec] = {spec.key: spec for spec in (FAST, PRECISE, ENTAIL)}
 
 
 def get_engine(key: str) -> EngineSpec:
@@ -119,21 +133,44 @@ def load_checker(
     folder = default_models_dir(models_dir)
     embeddings = spec.load(folder / spec.embeddings_dir, threads)
     matcher = KeyPointMatcher(embeddings, load_rule(folder / spec.rule_dir))
-    return Checker(build_marking_nlp(), matcher, spec, lambda: ClaimVerifier(load_checking_nlp()))
+    return Checker(
+        build_marking_nlp(),
+        matcher,
+        spec,
+        lambda: ClaimVerifier(load_checking_nlp()),
+        entailment=_entailment_stage(spec, folder, threads),
+    )
+
+
+def _entailment_stage(
+    spec: EngineSpec, folder: Path, threads: int | None
+) -> EntailmentStage | None:
+    """The engine's entailment stage, when its rule folder has an entailment rule."""
+    from essaycheck.engine.entailment import EntailmentModel, EntailmentStage, load_entailment_rule
+
+    rule = load_entailment_rule(folder / spec.rule_dir)
+    if rule is None or spec.entailment_dir is None:
+        return None
+    return EntailmentStage(EntailmentModel.load(folder / spec.entailment_dir, threads), rule)
 
 
 def describe_engine(
     engine: str, models_dir: Path | None = None, calibration: Calibrator | None = None
 ) -> EngineInfo:
     """Describe an engine as ``Checker.info`` does, from its files, without loading its model."""
+    from essaycheck.engine.entailment import load_entailment_rule
     from essaycheck.engine.rule import load_rule
 
     spec = get_engine(engine)
     folder = default_models_dir(models_dir)
     embeddings = folder / spec.embeddings_dir
     meta = read_meta(embeddings, "Restore models/ from the repository.")
-    review_band = load_rule(folder / spec.rule_dir).review_band
-    return spec.info(str(meta.get("name", embeddings.name)), review_band, calibration)
+    entailment = load_entailment_rule(folder / spec.rule_dir)
+    if entailment is None or spec.entailment_dir is None:
+        review_band = load_rule(folder / spec.rule_dir).review_band
+        return spec.info(str(meta.get("name", embeddings.name)), review_band, calibration)
+    info = spec.info(str(meta.get("name", embeddings.name)), entailment.review_band, calibration)
+    return replace(info, checks=("entailment", *info.checks))
 
 
 def pipeline(engine: str = "fast", models_dir: Path | None = None) -> Language:

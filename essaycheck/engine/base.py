@@ -46,7 +46,9 @@ class EngineSpec:
         name: what reports and calibrations record (``static-centred``).
         version: bumped whenever the engine's scores change meaning.
         embeddings_dir: the embedding model's folder under the models folder.
-        rule_dir: the decision rule's folder under the models folder.
+        rule_dir: the decision rule's folder under the models folder (with the
+            entailment rule, when the engine has the entailment stage).
+        entailment_dir: the entailment model's folder, or None for an engine without it.
         load: loads the embeddings from their folder, on at most the given threads.
         checks: the verification checks run on candidate evidence (see verification.py).
         description: what its decision rule's features are computed from, for meta.json.
@@ -58,6 +60,7 @@ class EngineSpec:
     embeddings_dir: str
     rule_dir: str
     load: Callable[[Path, int | None], Embeddings]
+    entailment_dir: str | None = None
     checks: tuple[str, ...] = ("negation", "attribution")
     description: str = ""
 

@@ -4,12 +4,15 @@ Marking is a short pipeline of named stages over each point's candidate windows:
 
 1. **match** (matcher.py): the similarity stage scores every window of the essay
    against every key point and proposes each point's best candidates;
-2. **verify** (verification.py): each candidate is read against the point; one
+2. **entail** (entailment.py): a cross-encoder reads each candidate against the
+   point (entailed, contradicted or neither) and a rule fitted on its verdicts
+   rescores it; a candidate saying the opposite is rejected;
+3. **verify** (verification.py): each candidate is read against the point; one
    that denies the point or credits it to someone else is rejected, and the
    point's next candidate is tried;
-3. **decide** (rule.py): ``DecisionRule.decide`` turns the surviving score into
+4. **decide** (rule.py): ``DecisionRule.decide`` turns the surviving score into
    covered / missing and a close call or not;
-4. **calibrate** (calibration.py): a teacher's calibration of the rubric, when
+5. **calibrate** (calibration.py): a teacher's calibration of the rubric, when
    there is one, re-scales every decision.
 
 A new stage goes between two of these, as one module under ``engine/``.
@@ -26,11 +29,20 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from essaycheck.engine.base import EngineSpec
+from essaycheck.engine.entailment import EntailmentStage
 from essaycheck.engine.matcher import KeyPointMatcher, PointMatch, PreparedRubric
 from essaycheck.engine.verification import ClaimVerifier, PreparedClaims
 from essaycheck.engine.windows import PIECE_TOKENS, Window, essay_windows
 from essaycheck.io.essays import Essay
-from essaycheck.results import Calibrator, EngineInfo, EssayResult, Evidence, Objection, PointResult
+from essaycheck.results import (
+    Calibrator,
+    EngineInfo,
+    EssayResult,
+    Evidence,
+    Objection,
+    PointResult,
+    decide,
+)
 from essaycheck.rubric import KeyPoint, Rubric
 
 BATCH_SIZE = 64
@@ -54,6 +66,7 @@ class Checker:
         spec: the engine, as the engine table names it.
         verifier: checks candidate evidence for negation and misattribution; None
             to skip the check. Its parser is loaded the first time it is needed.
+        entailment: the entailment stage; None to decide on similarity alone.
     """
 
     def __init__(
@@ -62,10 +75,12 @@ class Checker:
         matcher: KeyPointMatcher,
         spec: EngineSpec,
         verifier: Callable[[], ClaimVerifier] | None = None,
+        entailment: EntailmentStage | None = None,
     ) -> None:
         self.nlp = nlp
         self.matcher = matcher
         self.spec = spec
+        self.entailment = entailment
         self._load_verifier = verifier
         self._verifier: ClaimVerifier | None = None
         self._prepared: dict[str, PreparedRubric] = {}
@@ -73,10 +88,18 @@ class Checker:
 
     def info(self, calibration: Calibrator | None = None) -> EngineInfo:
         """Describe the engine for reports: its name, version, model and calibration."""
-        info = self.spec.info(
-            self.matcher.embeddings.name, self.matcher.decision_rule().review_band, calibration
-        )
-        return info if self._load_verifier else replace(info, checks=())
+        info = self.spec.info(self.matcher.embeddings.name, self.review_band, calibration)
+        checks = info.checks if self._load_verifier else ()
+        if self.entailment is not None:
+            checks = ("entailment", *checks)
+        return replace(info, checks=checks)
+
+    @property
+    def review_band(self) -> float:
+        """How close to the threshold a score is a close call, under the deciding rule."""
+        if self.entailment is not None:
+            return self.entailment.rule.review_band
+        return self.matcher.decision_rule().review_band
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
         """Embed a rubric's key points once, and remember them."""
@@ -115,7 +138,12 @@ class Checker:
         if not essays:
             return []
         docs = list(self.nlp.pipe([essay.text for essay in essays], batch_size=BATCH_SIZE))
-        matches = self.matcher.match_many([essay_windows(doc) for doc in docs], prepared)
+        windows = [essay_windows(doc) for doc in docs]
+        if self.entailment is None:
+            matches = self.matcher.match_many(windows, prepared)
+        else:
+            proposed = self.matcher.match_many(windows, prepared, self.entailment.proposal)
+            matches = self.entailment.read(proposed, prepared.rubric)
         verified = self._verify(
             [(found, essay.text) for found, essay in zip(matches, essays, strict=True)],
             prepared.rubric,
@@ -205,7 +233,17 @@ class Checker:
         return [tuple(points) for points in results]
 
     def _unverified(self, point: KeyPoint, match: PointMatch) -> PointResult:
-        """The matcher's verdict as it stands: the result of a point that is not covered."""
+        """The verdict as it stands: the result of a point that is not covered."""
+        if match.rejected is not None:
+            window, objection = match.rejected
+            return PointResult(
+                point=point,
+                is_covered=False,
+                score=min(match.score, REJECTED_SCORE),
+                needs_review=False,
+                evidence=_evidence(window),
+                objection=objection,
+            )
         shown = match.window if (match.is_covered or match.needs_review) else None
         return PointResult(
             point=point,
@@ -217,7 +255,7 @@ class Checker:
 
     def _accepted(self, point: KeyPoint, window: Window, score: float) -> PointResult:
         """A candidate that survived verification: its own score decides."""
-        is_covered, needs_review = self.matcher.decision_rule().decide(score)
+        is_covered, needs_review = decide(score, self.review_band)
         return PointResult(
             point=point,
             is_covered=is_covered,

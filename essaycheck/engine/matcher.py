@@ -27,6 +27,7 @@ from essaycheck.engine.rule import FEATURES, DecisionRule
 from essaycheck.engine.vectors import Matrix, Tensor
 from essaycheck.engine.windows import Window
 from essaycheck.errors import NotFittedError
+from essaycheck.results import Objection
 from essaycheck.rubric import Rubric
 
 # A rubric of one or two points is centred as if padded to this many points with
@@ -45,7 +46,9 @@ class PointMatch:
 
     ``candidates`` are the windows that could be its evidence, best first, with
     their scores: every window scoring within the review band of covered, at
-    most MAX_CANDIDATES of them.
+    most MAX_CANDIDATES of them (or those that ``match`` was asked for).
+    ``rejected``: the window a later stage found to deny the point, and why,
+    when the point is missing because of it.
     """
 
     point_id: str
@@ -54,6 +57,7 @@ class PointMatch:
     needs_review: bool
     window: Window | None
     candidates: tuple[tuple[Window, float], ...] = ()
+    rejected: tuple[Window, Objection] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,10 @@ class KeyPointMatcher:
         return best
 
     def match_many(
-        self, essays: Sequence[Sequence[Window]], prepared: PreparedRubric
+        self,
+        essays: Sequence[Sequence[Window]],
+        prepared: PreparedRubric,
+        proposal: tuple[float, int] | None = None,
     ) -> list[list[PointMatch]]:
         """``match`` for several essays' windows, embedding them all in one call.
 
@@ -163,16 +170,23 @@ class KeyPointMatcher:
         )
         ends = np.cumsum([len(windows) for windows in essays])
         return [
-            self.match(windows, prepared, vectors[end - len(windows) : end])
+            self.match(windows, prepared, vectors[end - len(windows) : end], proposal)
             for windows, end in zip(essays, ends, strict=True)
         ]
 
     def match(
-        self, windows: Sequence[Window], prepared: PreparedRubric, vectors: Matrix | None = None
+        self,
+        windows: Sequence[Window],
+        prepared: PreparedRubric,
+        vectors: Matrix | None = None,
+        proposal: tuple[float, int] | None = None,
     ) -> list[PointMatch]:
         """Decide, for every key point, whether the windows cover it.
 
         ``vectors`` are the windows' embeddings, when they were embedded already.
+        ``proposal`` (floor, count): propose as candidates the best ``count``
+        windows scoring at least ``floor`` that do not overlap a better one, for
+        a later stage to read (default: those within the review band of covered).
         """
         rule = self.decision_rule()
         if not windows:
@@ -185,11 +199,14 @@ class KeyPointMatcher:
         for column, point in enumerate(prepared.rubric):
             order = np.argsort(-preference[:, column], kind="stable")
             score = float(scores[order[0], column])
-            candidates = tuple(
-                (_with_antecedent(windows[index], pair_ending), float(scores[index, column]))
-                for index in order[:MAX_CANDIDATES]
-                if rule.may_cover(float(scores[index, column]))
-            )
+            if proposal is None:
+                candidates = tuple(
+                    (_with_antecedent(windows[index], pair_ending), float(scores[index, column]))
+                    for index in order[:MAX_CANDIDATES]
+                    if rule.may_cover(float(scores[index, column]))
+                )
+            else:
+                candidates = _proposed(windows, order, scores[:, column], *proposal)
             is_covered, needs_review = rule.decide(score)
             matches.append(
                 PointMatch(
@@ -246,6 +263,23 @@ class KeyPointMatcher:
                 "KeyPointMatcher has no decision rule: call fit() or load it with load_rule()"
             )
         return rule
+
+
+def _proposed(
+    windows: Sequence[Window], order: npt.NDArray[np.intp], scores: Tensor, floor: float, count: int
+) -> tuple[tuple[Window, float], ...]:
+    """The best ``count`` windows scoring at least ``floor``, none overlapping a better one."""
+    chosen: list[tuple[Window, float]] = []
+    for index in order:
+        score = float(scores[index])
+        if len(chosen) == count:
+            break
+        if score < floor:
+            continue
+        window = windows[index]
+        if not any(window.start < other.end and other.start < window.end for other, _ in chosen):
+            chosen.append((window, score))
+    return tuple(chosen)
 
 
 def window_stems(windows: Sequence[Window]) -> list[frozenset[str]]:

