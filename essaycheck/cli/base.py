@@ -114,7 +114,7 @@ engine_option = click.option(
     default="fast",
     show_default=True,
     help="fast: static embeddings (default); entail: fast, then a cross-encoder reads "
-    "each candidate (states the point, says the opposite, or neither; about 16x slower); "
+    "each candidate (states the point, says the opposite, or neither; far slower); "
     "precise: a fine-tuned transformer on the CPU (pip install -e '.[precise]').",
 )
 no_calibration_option = click.option(

@@ -257,7 +257,7 @@ class EntailmentStage:
     def _rescored(self, match: PointMatch, probabilities: Matrix) -> PointMatch:
         if not match.candidates:
             return match
-        similarity = np.asarray([_logit(score) for _, score in match.candidates])
+        similarity = np.asarray([logit(score) for _, score in match.candidates])
         scores = self.rule.score(entailment_features(similarity, probabilities))
         standing = sorted(
             (
@@ -295,7 +295,8 @@ class EntailmentStage:
         )
 
 
-def _logit(score: float) -> float:
+def logit(score: float) -> float:
+    """The log-odds of a score in 0..1, clipped to EPSILON from either end."""
     clipped = min(max(score, EPSILON), 1.0 - EPSILON)
     return math.log(clipped / (1.0 - clipped))
 

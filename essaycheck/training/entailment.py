@@ -23,6 +23,7 @@ from essaycheck.engine.entailment import (
     EntailmentModel,
     EntailmentRule,
     entailment_features,
+    logit,
 )
 from essaycheck.engine.windows import essay_windows
 from essaycheck.results import THRESHOLD
@@ -74,7 +75,7 @@ def _read(
         points = []
         for match in found:
             count = len(match.candidates)
-            logits = np.asarray([_logit(score) for _, score in match.candidates])
+            logits = np.asarray([logit(score) for _, score in match.candidates])
             chunk = probabilities[at : at + count]
             at += count
             features = entailment_features(logits, chunk) if count else np.zeros((0, 3))
@@ -82,11 +83,6 @@ def _read(
             points.append(_Point(source, number, match.point_id, features, flags, None))
         read.append(points)
     return read
-
-
-def _logit(score: float) -> float:
-    clipped = min(max(score, 1e-4), 1 - 1e-4)
-    return math.log(clipped / (1 - clipped))
 
 
 def _best(point: _Point, rule: EntailmentRule) -> tuple[float, np.ndarray | None]:
