@@ -135,12 +135,20 @@ def _unframed(part: list[Token]) -> list[list[Token]]:
     )
     if not is_frame or not complements:
         return [part]
+    heads = [complements[0], *(c for c in root.children if c.dep_ == "conj")]
     cores = []
-    for head in [complements[0], *(c for c in root.children if c.dep_ == "conj")]:
+    for head in heads:
         inside = {t.i for t in head.subtree}
         cores.append(
             [t for t in part if t.i in inside and not (t.dep_ == "mark" and t.head == head)]
         )
+    if len(cores) > 1 and min(content_words(core) for core in cores) < MIN_CONTENT_WORDS:
+        # "This shows that people wanted change, and because ..., X was favoured": a
+        # conclusion whose parts are too slight to stand alone stays one claim.
+        inside = {t.i for core in cores for t in core}
+        joiners = {c.i for c in root.children if c.dep_ in {"cc", "punct"} and c.text != "."}
+        start, end = min(inside), max(inside)
+        return [[t for t in part if t.i in inside or (t.i in joiners and start < t.i < end)]]
     return cores
 
 
