@@ -399,3 +399,42 @@ def test_fine_detail_gives_one_fact_per_point() -> None:
     assert "Pair were left homeless." in texts
     assert "Pair were left homeless after storms." in texts
     assert "Pair met in a trailer park in Connecticut." in texts
+
+
+def test_a_persons_claim_gets_a_specific_hint_and_an_id_naming_its_concept() -> None:
+    source = (
+        "In comparison, Rosa Keller argued that the city council should build "
+        "libraries in poorer districts to widen reading. Keller also believed in "
+        "making landlords repair houses promptly. The mayor, however, feared the cost, "
+        "because the budget had already been cut. In contrast, Tom Baird notes that "
+        "Keller's plan could easily be made to seem reckless. This shows that voters "
+        "wanted calm, and because the council looked careful, its budget was chosen."
+    )
+
+    rubric = build_rubric(source, title="T")
+    points = {point.id: point for point in rubric}
+
+    _assert_teacher_points(rubric)
+    # The person's claim is named by what it argues for, and its hint asks about it.
+    libraries = points["build-library"].hint
+    assert libraries == "What did Rosa Keller argue the city council should do?"
+    believed = next(p for p in rubric if "repair houses" in p.text)
+    assert believed.hint == "What did Keller believe about the landlords?"
+    # A one-word verdict names the point, not a discourse phrase ("In contrast").
+    assert "reckless-plan" in points
+    assert not any(("comparison" in i or "contrast" in i) for i in points)
+    # A conclusion too slight to split stays one point; its hint asks for the reason.
+    conclusion = [p for p in rubric if "calm" in p.text or "chosen" in p.text]
+    assert len(conclusion) == 1, _texts(rubric)
+    assert conclusion[0].hint.startswith("Why was")
+
+
+def test_a_purpose_clause_is_left_out_of_the_hint() -> None:
+    source = (
+        "The council could raise money, through new taxes and land sales, in order to "
+        "become a lasting source of housing which could not be threatened by the market."
+    )
+
+    (point,) = build_rubric(source, title="T")
+
+    assert point.hint == "How could the council raise money?"

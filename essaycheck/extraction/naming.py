@@ -26,6 +26,13 @@ _GENERIC_NOUNS = word_set(
     "change debate argument issue name fact part kind lot number danger source case "
     "result reason example side order road issue issues"
 )
+# Nouns of discourse ("In comparison, ...", "in addition"), not of the point's concept.
+_DISCOURSE_NOUNS = word_set(
+    "comparison contrast addition conclusion summary sum particular general short turn "
+    "effect fact light spite"
+)
+# Modifiers that do not tell a concept apart: "other countries", "many people".
+_VAGUE_MODIFIERS = word_set("other many some several various certain such same own further")
 _REASONS = frozenset({"because", "as", "since", "so", "therefore", "due"})
 _MEANS = frozenset({"through", "by", "via"})
 
@@ -54,15 +61,20 @@ def id_candidates(claim: Claim) -> list[str]:
     tokens = claim.tokens
     inside = {t.i for t in tokens}
     candidates += _manners(tokens)
+    candidates += _judgements(tokens, inside)
     phrases = []
     for token in tokens:
         if token.pos_ not in {"NOUN", "PROPN"} or token.ent_type_ == "PERSON":
             continue
         if token.dep_ == "compound" and token.head.i in inside:
             continue
+        if token.lower_ in _DISCOURSE_NOUNS and token.dep_ == "pobj" and token.head.i in inside:
+            continue
         modifiers: list[Token] = []
         for left in reversed([t for t in token.lefts if t.i in inside]):
             if left.dep_ not in {"amod", "compound", "nmod"} or left.ent_type_ == "PERSON":
+                break
+            if left.lower_ in _VAGUE_MODIFIERS:
                 break
             if any(t.text == "," for t in left.doc[left.i : token.i]):
                 break
@@ -86,6 +98,10 @@ def id_candidates(claim: Claim) -> list[str]:
     if actions and _bare_object(root):
         quoted = len([c for c in candidates if c in _quoted_slugs(claim.text)])
         candidates[quoted:quoted] = actions[:1]
+    elif actions and root.lemma_.lower() in CLAIM_VERBS and not _manners(tokens):
+        # "argued that the Soviets should promote Communism abroad" -> promote-communism.
+        quoted = len([c for c in candidates if c in _quoted_slugs(claim.text)])
+        candidates[quoted:quoted] = actions[:1]
     candidates += actions
     if claim.person and candidates:
         personal = slug(f"{claim.person.split()[-1]} {candidates[0]}")
@@ -98,6 +114,42 @@ def id_candidates(claim: Claim) -> list[str]:
     found = [c for c in dict.fromkeys(candidates) if c]
     # A name of two or three words says more than one word does.
     return sorted(found, key=lambda c: "-" not in c)
+
+
+def _judgements(tokens: tuple[Token, ...], inside: set[int]) -> list[str]:
+    """Handle "Trotsky's vision could appear defeatist" -> ``defeatist-vision``.
+
+    A one-word verdict (an adjective or noun complement) on a bare noun subject
+    names the point; a subject with its own modifiers ("militant labor units") is
+    named better by them.
+    """
+    found = []
+    for token in tokens:
+        if token.dep_ not in {"acomp", "oprd"} or token.pos_ not in {"ADJ", "NOUN"}:
+            continue
+        if any(True for _ in token.children):
+            continue
+        verb = token.head
+        if verb.lemma_.lower() not in _LINKING_VERBS:
+            continue
+        while verb.i in inside:
+            subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            if subjects or verb.head == verb or verb.dep_ not in {"advcl", "xcomp", "ccomp"}:
+                break
+            verb = verb.head
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i in inside]
+        if not subjects or subjects[0].pos_ != "NOUN":
+            continue
+        subject = subjects[0]
+        if subject.lemma_.lower() in _GENERIC_NOUNS or any(
+            c.dep_ in {"amod", "compound"} and c.i < subject.i for c in subject.children
+        ):
+            continue
+        found.append(slug(f"{token.text} {subject.lemma_}"))
+    return found
+
+
+_LINKING_VERBS = word_set("be seem appear become look remain prove sound")
 
 
 def _is_subordinate(token: Token) -> bool:
@@ -189,8 +241,8 @@ def slug(text: str) -> str:
 def hint(claim: Claim) -> str:
     """A question that points a student at the claim without stating it."""
     tokens = claim.tokens
-    root = head_of(tokens)
     inside = {t.i for t in tokens}
+    root = _question_root(tokens, inside)
     subject = _subject(claim, root, inside)
     if claim.is_attributed and claim.person:
         return _person_question(claim.person, root, inside)
@@ -218,6 +270,14 @@ def hint(claim: Claim) -> str:
     return f"How would you describe {topic}, and what shows it?"
 
 
+def _question_root(tokens: tuple[Token, ...], inside: set[int]) -> Token:
+    """The clause to ask about: in a claim joining clauses, the one giving a reason."""
+    root = head_of(tokens)
+    tops = [t for t in tokens if t.pos_ in {"VERB", "AUX"} and t.head.i not in inside]
+    reasoned = [t for t in tops if any(c.i in inside and _is_reason(c) for c in t.children)]
+    return reasoned[-1] if len(tops) > 1 and reasoned else root
+
+
 def _short(subject: str) -> str:
     """At most six words of a subject, cut before a verb's or a clause's words."""
     words = subject.split()
@@ -231,9 +291,7 @@ def _short(subject: str) -> str:
 
 def _person_question(person: str, root: Token, inside: set[int]) -> str:
     verb = root.lemma_.lower()
-    complement = next(
-        (c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.i in inside), None
-    )
+    complement = _complement(root, inside)
     if complement is not None:
         subjects = [c for c in complement.children if c.dep_ in {"nsubj", "nsubjpass"}]
         aux = [c for c in complement.children if c.dep_ == "aux" and c.tag_ == "MD"]
@@ -241,6 +299,9 @@ def _person_question(person: str, root: Token, inside: set[int]) -> str:
             said = _words(subjects[0], {t.i for t in subjects[0].subtree if t.i <= subjects[0].i})
             action = "be" if complement.lemma_ == "be" else "do"
             return f"What did {person} {verb} {said} {aux[0].lower_} {action}?"
+        about = _about(complement, inside)
+        if about:
+            return f"What did {person} {verb} about {about}?"
     objects = [c for c in root.children if c.dep_ == "dobj" and c.i in inside]
     prep = next(
         (c for c in root.children if c.dep_ == "prep" and c.i in inside and c.i > root.i), None
@@ -253,6 +314,44 @@ def _person_question(person: str, root: Token, inside: set[int]) -> str:
     if objects and any(c.dep_ in {"advcl", "xcomp"} and c.i in inside for c in root.children):
         return f"What did {person} {verb}, and why?"
     return f"What did {person} {verb}?"
+
+
+def _complement(root: Token, inside: set[int]) -> Token | None:
+    """What a person's claim verb introduces: "argued (for X and) that Y", "believed in Y"."""
+    for child in root.children:
+        if child.i not in inside:
+            continue
+        if child.dep_ in {"ccomp", "xcomp"}:
+            return child
+        if child.dep_ == "conj" and any(c.dep_ == "mark" for c in child.children):
+            return child
+        if child.dep_ == "prep":
+            verbs = [c for c in child.children if c.dep_ == "pcomp" and c.pos_ == "VERB"]
+            if verbs:
+                return verbs[0]
+    doc = root.doc
+    # A split claim keeps its own verb, whose head lay in the other claim.
+    return next(
+        (
+            doc[i]
+            for i in sorted(inside)
+            if doc[i].pos_ == "VERB" and doc[i] != root and doc[i].head.i not in inside
+        ),
+        None,
+    )
+
+
+def _about(verb: Token, inside: set[int]) -> str:
+    """The thing a clause is about, to name in a question: "making peasants farm" -> peasants."""
+    for token in verb.subtree:
+        if token.i not in inside or token.ent_type_ == "PERSON":
+            continue
+        if token.pos_ == "NOUN" and token.dep_ in {"dobj", "nsubj", "nsubjpass"}:
+            if token.lemma_.lower() in _GENERIC_NOUNS:
+                continue
+            words = [t for t in token.lefts if t.i in inside and t.dep_ in {"amod", "compound"}]
+            return " ".join(["the", *(t.text for t in words), token.text])
+    return ""
 
 
 def _is_reason(token: Token) -> bool:
@@ -292,6 +391,7 @@ def _words(token: Token, inside: set[int], replaced: dict[int, str] | None = Non
 
 def _inverted(root: Token, keep: set[int], subject: str, claim: Claim) -> str:
     """The clause as a question after a wh-word: "could the USSR create a socialist base"."""
+    keep = keep - {t.i for c in root.children if _is_purpose(c) for t in c.subtree}
     subject_ids = {
         t.i for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree
     }
@@ -327,6 +427,15 @@ def _inverted(root: Token, keep: set[int], subject: str, claim: Claim) -> str:
     text = " ".join([lead, subject, *rest])
     text = re.sub(r"\s+([,.;:’']s?\b)", r"\1", text)
     return re.sub(r"\s+", " ", text.replace(" ,", ",")).strip(" ,")
+
+
+def _is_purpose(token: Token) -> bool:
+    """Whether a clause gives a purpose ("in order to ...", "so as to ..."), part of the answer."""
+    if token.dep_ == "prep" and token.lower_ == "in":
+        return any(c.lower_ == "order" for c in token.children)
+    return token.dep_ == "advcl" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in token.children
+    )
 
 
 _FILLER_WORDS = frozenset({"also", "however", "therefore", "thus", "easily"})
