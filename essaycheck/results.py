@@ -71,13 +71,31 @@ class Objection:
 
 
 @dataclass(frozen=True)
+class TeacherDecision:
+    """A teacher's override of one decision (``essaycheck override``): when, and why."""
+
+    time: str
+    comment: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the decision's provenance as JSON-ready data."""
+        return {"time": self.time, "comment": self.comment}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild it from ``to_dict`` data."""
+        return cls(time=data["time"], comment=data.get("comment"))
+
+
+@dataclass(frozen=True)
 class PointResult:
     """Whether one essay covers one key point, and the evidence.
 
     ``evidence`` is the best-matching stretch of the essay: given when the point
     is covered, when the decision needs review, or when the best match was
     rejected (``objection`` then says why: it denies the point, or credits it to
-    someone else); None otherwise.
+    someone else); None otherwise. ``teacher`` is set when the decision is a
+    teacher's override, not the engine's.
     """
 
     point: KeyPoint
@@ -86,6 +104,7 @@ class PointResult:
     needs_review: bool
     evidence: Evidence | None = None
     objection: Objection | None = None
+    teacher: TeacherDecision | None = None
 
     @property
     def status(self) -> Literal["covered", "missing"]:
@@ -101,6 +120,7 @@ class PointResult:
             "needs_review": self.needs_review,
             "evidence": self.evidence.to_dict() if self.evidence else None,
             "note": self.objection.to_dict() if self.objection else None,
+            "teacher": self.teacher.to_dict() if self.teacher else None,
         }
 
     @classmethod
@@ -113,6 +133,7 @@ class PointResult:
             needs_review=data["needs_review"],
             evidence=Evidence.from_dict(data["evidence"]) if data["evidence"] else None,
             objection=Objection.from_dict(data["note"]) if data["note"] else None,
+            teacher=TeacherDecision.from_dict(data["teacher"]) if data.get("teacher") else None,
         )
 
 

@@ -24,6 +24,8 @@ COMMANDS = [
     ["rubric", "validate"],
     ["check"],
     ["mark"],
+    ["override"],
+    ["report"],
     ["calibrate"],
     ["evaluate"],
     ["train"],

@@ -44,6 +44,8 @@ def test_the_command_set_is_the_documented_one() -> None:
         "check",
         "evaluate",
         "mark",
+        "override",
+        "report",
         "rubric build",
         "rubric validate",
         "train",

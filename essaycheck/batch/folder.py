@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, runtime_checkable
 
 from essaycheck.batch.journal import (
     JournalKey,
@@ -34,15 +34,25 @@ from essaycheck.batch.output import (
     recover,
     swap_in,
 )
+from essaycheck.batch.overrides import (
+    OverriddenResults,
+    read_overrides,
+    read_results,
+)
 from essaycheck.batch.sources import Marked, Source, list_sources, read_source
 from essaycheck.batch.workers import WorkerPool
+from essaycheck.errors import OutputError
 from essaycheck.io.essays import Essay
 from essaycheck.io.names import feedback_file_names
 from essaycheck.reports import CLASS_REPORTS, FEEDBACK, ReportOptions, Writer
 from essaycheck.reports.markdown import render_feedback
 from essaycheck.reports.text import render_class_summary
 from essaycheck.results import Calibrator, EngineInfo, EssayResult
-from essaycheck.rubric import Rubric
+from essaycheck.rubric import Rubric, parse_rubric
+
+CLASS_DATA = ".essaycheck-class.jsonl"
+"""What ``report`` needs beside results.json to write the reports again: the rubric,
+the options, and every essay's text (for report.html's highlights), one line each."""
 
 
 class Marker(Protocol):
@@ -192,7 +202,8 @@ def _mark(
     except OSError as err:
         raise output_error(journal_path, err) from err
     written = index_journal(journal_path, key)
-    results = StoredResults(journal_path, [written[name].offset for name in names], rubric)
+    stored = StoredResults(journal_path, [written[name].offset for name in names], rubric)
+    results = OverriddenResults(stored, read_overrides(out_dir))  # the teacher's decisions win
     options = ReportOptions(engine=engine, scale=scale)
     pool = marker if isinstance(marker, WorkerPool) else None
     _write_reports(results, names, rubric, options, out_dir, pool)
@@ -225,8 +236,84 @@ def write_class_file(
         writer(results, rubric, options, stream)
 
 
+def report_folder(out_dir: Path) -> BatchResult:
+    """Write every report of a marked class again, from its results and the teacher's overrides.
+
+    Nothing is marked: the engine's results are read back as ``mark`` saved them
+    (results.json, and at full precision with the essays' texts in
+    ``OUT/.essaycheck-class.jsonl``), and ``OUT/overrides.csv`` is applied.
+
+    Raises:
+        OutputError: ``out_dir`` is not a folder of reports ``mark`` wrote, or
+            its files cannot be read or written.
+    """
+    target = absolute(out_dir)
+    data = read_results(target)
+    with locked(target):
+        rubric, scale, marked = _read_class_data(target, data)
+        engine = data.get("engine") or {}
+        info = EngineInfo(
+            name=engine.get("name", ""),
+            version=engine.get("version", ""),
+            embeddings=engine.get("embeddings", ""),
+            decision=engine.get("decision", ""),
+            review_band=engine.get("review_band"),
+            checks=tuple(engine.get("checks") or ()),
+            calibration=engine.get("calibration"),
+        )
+        results = OverriddenResults(marked, read_overrides(target))
+        names = [result.name for result in marked]
+        _write_reports(results, names, rubric, ReportOptions(engine=info, scale=scale), target)
+    failed = tuple(result for result in marked if result.is_failed)
+    return BatchResult(len(names), failed, target, render_class_summary(results, rubric))
+
+
+def _read_class_data(
+    out_dir: Path, data: dict[str, Any]
+) -> tuple[Rubric, float | None, list[EssayResult]]:
+    path = out_dir / CLASS_DATA
+    remedy = "Mark the class again with essaycheck mark --force (the overrides are kept)."
+    try:
+        with path.open(encoding="utf-8") as stream:
+            head = json.loads(stream.readline())
+            rubric = parse_rubric(json.dumps(head["rubric"]), str(path))
+            results = [
+                EssayResult.from_dict(record["result"], rubric, record["text"])
+                for record in map(json.loads, stream)
+            ]
+    except FileNotFoundError as err:
+        raise OutputError(
+            f"{path}: missing, so the reports cannot be written again. {remedy}"
+        ) from err
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise OutputError(f"{path}: unreadable ({err}). {remedy}") from err
+    recorded = data.get("rubric")
+    names = [item.get("path") for item in data["essays"] if isinstance(item, dict)]
+    if (
+        not isinstance(recorded, dict)
+        or recorded.get("sha256") != rubric.sha256
+        or names != [result.name for result in results]
+    ):
+        raise OutputError(f"{path}: is not from the run that wrote results.json. {remedy}")
+    scale = head.get("scale")
+    return rubric, scale if isinstance(scale, (int, float)) else None, results
+
+
+def _write_class_data(
+    results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions, path: Path
+) -> None:
+    """Save what ``report_folder`` reads back: the engine's results, not the overrides."""
+    if isinstance(results, OverriddenResults):
+        results = results.results
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(json.dumps({"rubric": rubric.to_dict(), "scale": options.scale}) + "\n")
+        for result in results:
+            record = {"result": result.to_dict(rounded=False), "text": result.text}
+            stream.write(json.dumps(record) + "\n")
+
+
 def _write_reports(
-    results: StoredResults,
+    results: Sequence[EssayResult],
     names: Sequence[str],
     rubric: Rubric,
     options: ReportOptions,
@@ -252,6 +339,7 @@ def _write_reports(
                 target = staging / FEEDBACK / feedback_files[result.name]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(render_feedback(result, rubric), "utf-8")
+            _write_class_data(results, rubric, options, staging / CLASS_DATA)
         finally:
             if aside is not None:
                 aside.result()  # the report is in (or its error is raised) before we go on

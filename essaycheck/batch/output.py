@@ -33,6 +33,8 @@ MARKER_TEXT = (
 # Before the marker existed, mark wrote exactly these; such a folder is ours too.
 _LEGACY_REPORTS = frozenset({"report.html", "gradebook.csv", "results.json", "feedback"})
 _STAGING = "staging-"
+CARRIED = ("overrides.csv",)
+"""A teacher's files in ``OUT`` that every replacement of it carries over (see overrides.py)."""
 
 
 def hidden_beside(out_dir: Path, suffix: str) -> Path:
@@ -152,7 +154,14 @@ def new_staging(out_dir: Path) -> Path:
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` with the finished ``staging`` folder (see ``recover``)."""
+    """Replace ``out_dir`` with the finished ``staging`` folder (see ``recover``).
+
+    The teacher's files of ``CARRIED`` are copied into ``staging`` first: they are never lost.
+    """
+    for name in CARRIED:
+        kept = out_dir / name
+        if kept.is_file() and not kept.is_symlink() and not (staging / name).exists():
+            shutil.copy2(kept, staging / name)
     if out_dir.exists():
         old = hidden_beside(out_dir, ".old")
         out_dir.replace(old)

@@ -10,10 +10,19 @@ import logging
 import os
 import sys
 
-from essaycheck.cli import marking, models, rubrics
+from essaycheck.cli import marking, models, reviewing, rubrics
 from essaycheck.cli.base import EXIT_CODES_HELP, ExitCode, cli
 
-__all__ = ["EXIT_CODES_HELP", "ExitCode", "cli", "main", "marking", "models", "rubrics"]
+__all__ = [
+    "EXIT_CODES_HELP",
+    "ExitCode",
+    "cli",
+    "main",
+    "marking",
+    "models",
+    "reviewing",
+    "rubrics",
+]
 
 
 def main() -> None:

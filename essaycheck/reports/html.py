@@ -89,6 +89,7 @@ class PointView:
     required: bool
     hint: str
     note: str | None
+    is_teachers: bool = False
 
 
 @dataclass(frozen=True)
@@ -310,6 +311,7 @@ def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
             required=point.point.required,
             hint=point.point.hint,
             note=capitalised(point.objection.message) if point.objection else None,
+            is_teachers=point.teacher is not None,
         )
         for point in result.points
     )
@@ -333,6 +335,8 @@ def _status(point: PointResult) -> str:
 def _cell_title(view: PointView) -> str:
     leaning = "covered" if view.is_covered else "missing"
     note = ", not counted" if view.note else ""
+    if view.is_teachers:
+        return f"{view.id}: {leaning}, the teacher's decision (score {view.score:.2f})"
     return f"{view.id}: {leaning} {view.score:.2f}{note}"
 
 

@@ -57,6 +57,9 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
 
 
 def _review_note(point: PointResult) -> str:
+    if point.teacher is not None:
+        comment = point.teacher.comment
+        return f" _(your teacher's decision{': ' + markdown_text(comment) if comment else ''})_"
     if not point.needs_review:
         return ""
     return f" _(close call, leans {point.status}: a teacher should check)_"

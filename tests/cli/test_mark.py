@@ -117,6 +117,7 @@ def test_mark_force_replaces_the_reports(
     assert result.exit_code == 0, result.output
     assert [row["file"] for row in _gradebook(out)] == ["ana.txt"]
     assert sorted(p.name for p in out.iterdir()) == [
+        ".essaycheck-class.jsonl",
         ".essaycheck-reports",
         "feedback",
         "gradebook.csv",

@@ -98,7 +98,15 @@ def test_json_report_has_the_documented_shape(
     assert marked["path"] == "essays/short-essay.txt"
     assert 0 <= marked["score"] <= 1
     for point in marked["points"]:
-        assert set(point) == {"id", "status", "score", "needs_review", "evidence", "note"}
+        assert set(point) == {
+            "id",
+            "status",
+            "score",
+            "needs_review",
+            "evidence",
+            "note",
+            "teacher",
+        }
         assert point["status"] in {"covered", "missing"}
         assert isinstance(point["needs_review"], bool)
         assert point["score"] == round(point["score"], 3)
