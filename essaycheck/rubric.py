@@ -33,6 +33,9 @@ MAX_RUBRIC_BYTES = 1024 * 1024
 some 8,000 key points), and as YAML about two seconds of parsing. A rubric names its
 source text; it does not hold it."""
 _SYNTAX_REMEDY = "Fix the syntax and try again."
+STUDENT_VIEWS = ("hints", "claims")
+"""The values of a rubric's ``student_view`` (the first is the default): what student-facing
+reports show of a missing key point, its hint alone or its claim as well."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,16 @@ class Rubric:
     source: str = ""
     path: Path | None = field(default=None, compare=False)
     bands: tuple[Band, ...] = ()
+    student_view: str = STUDENT_VIEWS[0]
+
+    @property
+    def shows_claims(self) -> bool:
+        """Whether student-facing reports show the claim of a missing point (``claims``).
+
+        With ``hints`` (the default) they show its id and hint only: the claim is the
+        answer a student could paste in.
+        """
+        return self.student_view == "claims"
 
     def grade(self, share: float) -> str | None:
         """Return the label of the highest band ``share`` reaches (None without bands)."""
@@ -119,15 +132,20 @@ class Rubric:
         data["points"] = [point.to_dict() for point in self.points]
         if self.bands:
             data["bands"] = [{"min": band.min, "label": band.label} for band in self.bands]
+        if self.student_view != STUDENT_VIEWS[0]:
+            data["student_view"] = self.student_view
         return data
 
     @cached_property
     def sha256(self) -> str:
         """Fingerprint of the rubric's content (the same for its JSON and YAML forms).
 
-        Computed once per rubric: marking looks it up for every essay.
+        Computed once per rubric: marking looks it up for every essay. ``student_view``
+        is left out: it changes what students are shown, not the marks.
         """
-        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        data = self.to_dict()
+        data.pop("student_view", None)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -239,6 +257,12 @@ def _describe(err: ValidationError) -> str:
                 f"{err.instance!r} holds half of a surrogate pair (a character UTF-8 cannot "
                 "store): retype the text"
             )
+    if err.json_path == "$.student_view":
+        choices = " or ".join(repr(view) for view in STUDENT_VIEWS)
+        return (
+            f"{err.instance!r} is not a valid student_view: use {choices} ('hints', the "
+            "default, shows students a missing point's hint but not its claim)"
+        )
     if err.validator == "pattern" and err.json_path.endswith(".id"):
         return (
             f"{err.instance!r} is not a valid id: use lower-case letters, digits, "
@@ -273,4 +297,5 @@ def _rubric_from_dict(data: dict[str, Any], path: Path | None) -> Rubric:
         description=data.get("description", ""),
         source=data.get("source", ""),
         path=path,
+        student_view=data.get("student_view", STUDENT_VIEWS[0]),
     )

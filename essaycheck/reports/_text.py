@@ -45,3 +45,8 @@ def markdown_text(text: str) -> str:
 def csv_cell(text: str) -> str:
     """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def unhinted_point(point_id: str) -> str:
+    """What a student is told of a missing point that has no hint, when claims are hidden."""
+    return f"a key point the rubric calls {point_id} is missing: ask your teacher for a hint"

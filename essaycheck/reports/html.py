@@ -79,7 +79,11 @@ class Segment:
 
 @dataclass(frozen=True)
 class PointView:
-    """One key point of one essay, as the essay's panel lists it."""
+    """One key point of one essay, as the essay's panel lists it.
+
+    ``text`` is the point's claim, or empty where a student's page hides it (a
+    missing point under the rubric's default ``student_view: hints``).
+    """
 
     id: str
     text: str
@@ -224,7 +228,7 @@ def render_essays_html(
         .render(
             rubric=rubric,
             engine=_engine_lines(options.engine_dict()),
-            essays=_essay_views(results, rubric),
+            essays=_essay_views(results, rubric, for_student=True),
             css=_asset("report.css"),
             csp=_content_security_policy(None),
             labels=STATUS_LABELS,
@@ -273,8 +277,10 @@ def highlight_segments(result: EssayResult) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def _essay_views(results: Sequence[EssayResult], rubric: Rubric) -> tuple[EssayView, ...]:
-    return tuple(_EssayViews(results, rubric))
+def _essay_views(
+    results: Sequence[EssayResult], rubric: Rubric, *, for_student: bool = False
+) -> tuple[EssayView, ...]:
+    return tuple(_EssayViews(results, rubric, for_student))
 
 
 @dataclass(frozen=True)
@@ -283,13 +289,14 @@ class _EssayViews:
 
     results: Sequence[EssayResult]
     rubric: Rubric
+    for_student: bool = False
 
     def __len__(self) -> int:
         return len(self.results)
 
     def __iter__(self) -> Iterator[EssayView]:
         for index, result in enumerate(self.results, 1):
-            yield _essay_view(f"essay-{index}", result, self.rubric)
+            yield _essay_view(f"essay-{index}", result, self.rubric, self.for_student)
 
 
 @dataclass(frozen=True)
@@ -300,11 +307,15 @@ class _Tally:
     covered: tuple[bool, ...]
 
 
-def _essay_view(anchor: str, result: EssayResult, rubric: Rubric) -> EssayView:
+def _essay_view(
+    anchor: str, result: EssayResult, rubric: Rubric, for_student: bool = False
+) -> EssayView:
+    """One essay's view; ``for_student`` without ``student_view: claims`` hides missing claims."""
+    hide_missing = for_student and not rubric.shows_claims
     points = tuple(
         PointView(
             id=point.point.id,
-            text=point.point.text,
+            text="" if hide_missing and not point.is_covered else point.point.text,
             status=_status(point),
             score=point.score,
             is_covered=point.is_covered,

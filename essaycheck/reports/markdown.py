@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from essaycheck.reports._text import capitalised, markdown_text, one_line
+from essaycheck.reports._text import capitalised, markdown_text, one_line, unhinted_point
 from essaycheck.reports.options import ReportOptions
 from essaycheck.results import EssayResult, PointResult
 from essaycheck.rubric import Rubric
@@ -20,7 +20,11 @@ def render_markdown(
 
 
 def render_feedback(result: EssayResult, rubric: Rubric) -> str:
-    """Return one essay's Markdown feedback (``feedback/<essay>.md``)."""
+    """Return one essay's Markdown feedback (``feedback/<essay>.md``).
+
+    A missing point shows its claim only when the rubric's ``student_view`` is
+    ``claims``; otherwise its id and hint (the claim is the answer).
+    """
     md = markdown_text
     lines = [f"# Feedback: {md(result.name)}", "", f"Rubric: {md(rubric.title)}", ""]
     if result.error is not None:
@@ -47,11 +51,14 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
         lines += ["## Missing", ""]
         for point in missing:
             required = " (required)" if point.point.required else ""
-            lines.append(f"- **{md(point.point.text)}**{required}{_review_note(point)}")
+            name = point.point.text if rubric.shows_claims else point.point.id
+            lines.append(f"- **{md(name)}**{required}{_review_note(point)}")
             if point.objection:
                 lines.append(f"  Not counted: {md(capitalised(point.objection.message))}")
             if point.point.hint:
                 lines.append(f"  Hint: {md(point.point.hint)}")
+            elif not rubric.shows_claims:
+                lines.append(f"  {md(capitalised(unhinted_point(point.point.id)))}.")
         lines.append("")
     return "\n".join(lines)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from essaycheck.reports._text import one_line, terminal_safe
+from essaycheck.reports._text import one_line, terminal_safe, unhinted_point
 from essaycheck.reports.options import ReportOptions
 from essaycheck.results import EssayResult, PointResult
 from essaycheck.rubric import Rubric
@@ -62,7 +62,8 @@ def render_text(
             if point.is_covered and point.evidence:
                 lines.append(paint(f"      “{one_line(point.evidence.text)}”", "dim"))
             elif not point.is_covered:
-                lines.append(f"      {terminal_safe(_missing_advice(point))}")
+                advice = _missing_advice(point, rubric.shows_claims)
+                lines.append(f"      {terminal_safe(advice)}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
@@ -81,7 +82,7 @@ def render_lines(
             lines.append(f"{result.name}:1:1: error: {one_line(result.error)}")
             continue
         for point in result.points:
-            message = _line_message(point)
+            message = _line_message(point, rubric.shows_claims)
             if message is None:
                 continue
             start = point.evidence.start if point.evidence else 0
@@ -109,11 +110,16 @@ def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:
     return terminal_safe("\n".join(lines)) + "\n"
 
 
-def _line_message(point: PointResult) -> str | None:
+def _line_message(point: PointResult, shows_claims: bool) -> str | None:
     if point.objection is not None:
         return f"not counted: {one_line(point.objection.message)}"
     if not point.is_covered:
-        advice = point.point.hint or point.point.text
+        if point.point.hint:
+            advice = point.point.hint
+        elif shows_claims:
+            advice = point.point.text
+        else:
+            return unhinted_point(point.point.id)
         close = f" (close call, {point.score:.2f})" if point.needs_review else ""
         return f"missing{close}: {one_line(advice)}"
     if point.needs_review:
@@ -121,7 +127,10 @@ def _line_message(point: PointResult) -> str | None:
     return None
 
 
-def _missing_advice(point: PointResult) -> str:
+def _missing_advice(point: PointResult, shows_claims: bool) -> str:
+    """A missing point's line for a student: with ``shows_claims`` false, never its claim."""
     if point.objection:
         return f"not counted: {point.objection.message}"
-    return f"hint: {point.point.hint}" if point.point.hint else f"missing: {point.point.text}"
+    if point.point.hint:
+        return f"hint: {point.point.hint}"
+    return f"missing: {point.point.text}" if shows_claims else unhinted_point(point.point.id)

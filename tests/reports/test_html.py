@@ -492,7 +492,8 @@ def test_failed_essay_is_shown_with_its_error(class_html: str, failed: EssayResu
 def test_essays_page_shows_the_same_panel(
     essay: EssayResult, rubric: Rubric, class_html: str
 ) -> None:
-    page = soup(render_essays_html([essay], rubric, ENGINE))
+    """With ``student_view: claims`` the student's page is the class report's panel."""
+    page = soup(render_essays_html([essay], replace(rubric, student_view="claims"), ENGINE))
 
     assert page.title is not None and page.title.get_text() == "Feedback: essays/ana.txt"
     standalone = page.select_one("article.essay")
