@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from essaycheck.engine.vectors import Matrix
+from essaycheck.engine.verification import says_the_opposite
 from essaycheck.errors import ModelError
 from essaycheck.io.files import read_json, write_json
 from essaycheck.io.models import META_FILE, check_meta
-from essaycheck.results import REVIEW_BAND, THRESHOLD, Objection, decide
+from essaycheck.results import REVIEW_BAND, THRESHOLD, decide
 
 if TYPE_CHECKING:
     from essaycheck.engine.matcher import PointMatch
@@ -275,10 +276,7 @@ class EntailmentStage:
         rejected = None
         if opposite is not None and not is_covered:
             window = match.candidates[opposite][0]
-            rejected = (
-                window,
-                Objection("negated", f"your essay says the opposite: “{_one_line(window.text)}”"),
-            )
+            rejected = (window, says_the_opposite(window.text))
             needs_review = False
         return replace(
             match,
@@ -299,7 +297,3 @@ def logit(score: float) -> float:
     """The log-odds of a score in 0..1, clipped to EPSILON from either end."""
     clipped = min(max(score, EPSILON), 1.0 - EPSILON)
     return math.log(clipped / (1.0 - clipped))
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -173,7 +173,7 @@ class ClaimVerifier:
         claim = prepared.claims[index]
         text = " ".join(sentences)
         if self._denies(sentences, claim):
-            return Objection("negated", f"your essay says the opposite: “{_one_line(text)}”")
+            return says_the_opposite(text)
         if claim.agent is None or not _may_credit_someone_else(text, context, claim, prepared):
             return None
         docs = self._parse(sentences)
@@ -504,6 +504,11 @@ def _scope_stems(head: Token) -> set[str]:
             and not (token is head and child.dep_ in _SUBJECT_DEPS)
         )
     return stems
+
+
+def says_the_opposite(text: str) -> Objection:
+    """The objection to evidence that denies its point, quoting it on one line."""
+    return Objection("negated", f"your essay says the opposite: “{_one_line(text)}”")
 
 
 def _one_line(text: str) -> str:

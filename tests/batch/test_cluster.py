@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES_DIR, MODELS_DIR, assert_error, invoke
+from marking import Interrupt, tree
 
 from essaycheck.batch import journal_for, mark_folder
 from essaycheck.batch.cluster import DaskMarker
@@ -47,12 +48,6 @@ def cluster() -> Iterator[DaskMarker]:
             yield marker
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
-
-
 @pytest.fixture
 def essays(tmp_path: Path) -> Path:
     """The examples, a zip of three of them, an empty essay and a corrupt .docx."""
@@ -72,7 +67,7 @@ def test_two_dask_workers_write_the_bytes_one_process_writes(
     one = mark_folder(essays, example_rubric, checker, tmp_path / "one", checker.info())
     two = mark_folder(essays, example_rubric, cluster, tmp_path / "two", cluster.info())
 
-    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
     assert two.count == one.count == 16
     # a bad essay on a worker is a failed essay, as in one process; the batch goes on
     assert [r.name for r in two.failed] == ["blank.txt", "broken.docx"]
@@ -102,21 +97,8 @@ def test_a_manifest_is_read_by_the_workers(
     mark_folder(manifest, example_rubric, checker, tmp_path / "one", checker.info())
     two = mark_folder(manifest, example_rubric, cluster, tmp_path / "two", cluster.info())
 
-    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
     assert [r.name for r in two.failed] == ["essays/blank.txt", "essays/missing.txt"]
-
-
-class _Interrupt:
-    """An on_essay callback that presses Ctrl-C after some essays."""
-
-    def __init__(self, after: int) -> None:
-        self.after = after
-        self.seen = 0
-
-    def __call__(self, result: EssayResult) -> None:
-        self.seen += 1
-        if self.seen == self.after:
-            raise KeyboardInterrupt
 
 
 def test_ctrl_c_on_the_cluster_leaves_a_journal_that_resumes(
@@ -125,15 +107,13 @@ def test_ctrl_c_on_the_cluster_leaves_a_journal_that_resumes(
     mark_folder(essays, example_rubric, checker, tmp_path / "straight", checker.info())
     resumed = tmp_path / "resumed"
     with pytest.raises(KeyboardInterrupt):
-        mark_folder(
-            essays, example_rubric, cluster, resumed, cluster.info(), on_essay=_Interrupt(5)
-        )
+        mark_folder(essays, example_rubric, cluster, resumed, cluster.info(), on_essay=Interrupt(5))
     journal = journal_for(resumed)
     assert len(journal.read_text("utf-8").splitlines()) == 1 + 5  # the header, five essays
 
     mark_folder(essays, example_rubric, cluster, resumed, cluster.info(), resume=True)
 
-    assert _tree(resumed) == _tree(tmp_path / "straight")
+    assert tree(resumed) == tree(tmp_path / "straight")
     assert not journal.exists()
 
 
@@ -148,7 +128,7 @@ def test_mark_cluster_dask_on_a_running_scheduler(
 
     assert one.exit_code == two.exit_code == 3, two.output  # two essays could not be read
     assert two.stderr.replace("two", "one") == one.stderr
-    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
 
 
 def test_a_scheduler_that_does_not_answer_is_a_clear_error(
@@ -237,4 +217,4 @@ def test_a_killed_worker_loses_no_essay_and_marks_none_twice(
     assert killed
     assert two.count == len(seen) == len(set(seen)) == 44
     assert two.failed == ()
-    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES_DIR, assert_error, invoke
+from marking import tree
 
 from essaycheck.batch import mark_folder
 from essaycheck.batch.sources import ManifestEntry, is_url, list_sources, read_manifest
@@ -17,12 +18,6 @@ from essaycheck.errors import EssayReadError
 from essaycheck.rubric import Rubric
 
 RUBRIC = EXAMPLES_DIR / "rubric.json"
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 @pytest.fixture
@@ -122,7 +117,7 @@ def test_marking_a_manifest_writes_what_marking_the_folder_writes(
     mark_folder(essays, example_rubric, checker, tmp_path / "folder", checker.info())
     mark_folder(manifest, example_rubric, checker, tmp_path / "manifest", checker.info())
 
-    assert _tree(tmp_path / "manifest") == _tree(tmp_path / "folder")
+    assert tree(tmp_path / "manifest") == tree(tmp_path / "folder")
 
 
 def test_mark_reports_a_malformed_manifest_and_writes_nothing(

@@ -9,32 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES_DIR as EXAMPLES
+from marking import Interrupt, tree
 
 from essaycheck.batch import journal_for, mark_folder
 from essaycheck.cli import cli
 from essaycheck.engine.checker import Checker
 from essaycheck.io.names import feedback_file_names
-from essaycheck.results import EssayResult
 from essaycheck.rubric import Rubric
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
-
-
-class _Interrupt:
-    """An on_essay callback that presses Ctrl-C after some essays."""
-
-    def __init__(self, after: int) -> None:
-        self.after = after
-        self.seen = 0
-
-    def __call__(self, result: EssayResult) -> None:
-        self.seen += 1
-        if self.seen == self.after:
-            raise KeyboardInterrupt
 
 
 def _marked_and_interrupted(
@@ -46,7 +27,7 @@ def _marked_and_interrupted(
     resumed = tmp_path / "resumed"
     with pytest.raises(KeyboardInterrupt):
         mark_folder(
-            essays, rubric, checker, resumed, checker.info(), on_essay=_Interrupt(after=after)
+            essays, rubric, checker, resumed, checker.info(), on_essay=Interrupt(after=after)
         )
     return straight, resumed
 
@@ -65,7 +46,7 @@ def test_interrupted_mark_writes_no_reports_but_keeps_what_it_marked(
 
     with pytest.raises(KeyboardInterrupt):
         mark_folder(
-            essays, example_rubric, checker, out, checker.info(), on_essay=_Interrupt(after=4)
+            essays, example_rubric, checker, out, checker.info(), on_essay=Interrupt(after=4)
         )
 
     assert not out.exists()
@@ -93,7 +74,7 @@ def test_resumed_mark_gives_exactly_the_uninterrupted_reports(
         del checker.check_many
 
     assert len(checked) == 11 - 5
-    assert _tree(resumed) == _tree(straight)
+    assert tree(resumed) == tree(straight)
     assert not journal_for(resumed).exists()
 
 
@@ -103,7 +84,7 @@ def test_resume_marks_again_an_essay_that_changed(
     out = tmp_path / "reports"
     with pytest.raises(KeyboardInterrupt):
         mark_folder(
-            essays, example_rubric, checker, out, checker.info(), on_essay=_Interrupt(after=3)
+            essays, example_rubric, checker, out, checker.info(), on_essay=Interrupt(after=3)
         )
     first = sorted(essays.iterdir())[0]
     first.write_text("Lenin died in 1924.\n", "utf-8")
@@ -124,7 +105,7 @@ def test_resume_after_a_line_cut_short_gives_the_same_reports(
 
     mark_folder(essays, example_rubric, checker, resumed, checker.info(), resume=True)
 
-    assert _tree(resumed) == _tree(straight)
+    assert tree(resumed) == tree(straight)
 
 
 def test_marking_twice_gives_byte_identical_reports(
@@ -133,7 +114,7 @@ def test_marking_twice_gives_byte_identical_reports(
     mark_folder(essays, example_rubric, checker, tmp_path / "one", checker.info())
     mark_folder(essays, example_rubric, checker, tmp_path / "two", checker.info())
 
-    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
 def test_mark_says_how_to_resume_after_ctrl_c(
@@ -182,4 +163,4 @@ def test_two_worker_processes_write_the_same_reports_as_one(
     with WorkerPool(2, "fast", MODELS_DIR) as workers:
         mark_folder(essays, example_rubric, workers, tmp_path / "two", workers.info())
 
-    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
