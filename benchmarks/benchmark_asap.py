@@ -13,7 +13,11 @@ the keyword checker that ../shared/data/asap/README.md describes. An answer's
 the quadratic weighted kappa (QWK) of that score with the first rater's, the
 Spearman correlation of the covered count with it, the human QWK, how many
 points each marker credits on answers people scored 0, and how the engine's
-``needs_review`` flags sit on the answers it scores wrongly.
+``needs_review`` flags sit on the answers it scores wrongly. As an off-topic
+check, each marker also marks the *other* set's dev answers against each
+rubric: answers to another prompt should credit nothing (the two prompts are
+both about a lab procedure, so this is a near-topic test, harder than an essay
+on another subject).
 
 Splits: each set's answers are ordered by the SHA-256 of their id; the first
 60% are ``train``, the rest ``dev``. Fit on train, report dev. The answers are
@@ -35,7 +39,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
@@ -408,6 +412,8 @@ class SetResult:
     answers: list[Answer]
     splits: dict[str, str]
     runs: list[MarkerRun]
+    # the other set's dev answers marked against this set's rubric, per marker
+    crossed: list[MarkerRun] = field(default_factory=list)
 
 
 def render_report(
@@ -458,6 +464,7 @@ def render_report(
         *_reference_table(rows),
         *_keyword_section(variants),
         *_zero_section(results),
+        *_crossed_section(results),
         *_timing_section(results),
         *_notes(rows, results),
     ]
@@ -610,6 +617,33 @@ def _zero_section(results: list[SetResult]) -> list[str]:
             "",
         ]
     return lines
+
+
+def _crossed_section(results: list[SetResult]) -> list[str]:
+    if not any(result.crossed for result in results):
+        return []
+    lines = [
+        "## Answers to the other prompt (off topic)",
+        "",
+        "Each set's rubric against the other set's dev answers, which cover none of its "
+        "points: the points credited per answer on average, and the share of answers "
+        "credited at least one point (ideal: 0 and 0%).",
+        "",
+        "| rubric | answers | " + " | ".join(run.marker for run in results[0].crossed) + " |",
+        "|---|---|" + "---|" * len(results[0].crossed),
+    ]
+    for result in results:
+        cells = []
+        for run in result.crossed:
+            credited = [len(marked.covered) for marked in run.decisions.values()]
+            cells.append(
+                f"{_mean(credited):.2f} ({_share(sum(c > 0 for c in credited), len(credited)):.0%})"
+            )
+        answers = len(result.crossed[0].decisions) if result.crossed else 0
+        lines.append(
+            f"| set {result.set} | {answers} of set {3 - result.set} | " + " | ".join(cells) + " |"
+        )
+    return [*lines, ""]
 
 
 def _timing_section(results: list[SetResult]) -> list[str]:
@@ -794,10 +828,17 @@ def main(argv: list[str] | None = None) -> None:
             run = mark_engine(engine, checker, result.answers, result.rubric)
             progress(f"  {run.seconds:.1f} s")
             result.runs.append(run)
+        for result in results:
+            result.crossed.append(
+                mark_engine(engine, checker, _other_dev(results, result), result.rubric)
+            )
         del checker
     progress("keyword checker")
     for result in results:
         result.runs.append(mark_keyword(result.answers, KeywordChecker(result.rubric)))
+        result.crossed.append(
+            mark_keyword(_other_dev(results, result), KeywordChecker(result.rubric))
+        )
     variants = keyword_variants(data)
     report = render_report(
         command,
@@ -809,6 +850,12 @@ def main(argv: list[str] | None = None) -> None:
         total_seconds=time.perf_counter() - started,
     )
     emit(report, args.write)
+
+
+def _other_dev(results: list[SetResult], result: SetResult) -> list[Answer]:
+    """The dev answers of the set that is not ``result``'s."""
+    other = next(r for r in results if r.set != result.set)
+    return in_split(other.answers, other.splits, "dev")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ subprocess of the installed ``essaycheck``:
 3. cold start: ``essaycheck check`` on one 500-word essay against
    ``python -c "import spacy"``;
 4. peak RSS of one ``mark`` of a larger corpus built the same way;
-5. ``mark --engine precise`` on 500 of the essays, if the precise engine is
-   installed in ``--precise-venv``;
+5. ``mark --engine entail`` and ``mark --engine precise`` on 500 of the
+   essays, each if its engine is installed (precise in ``--precise-venv``);
 6. where the time goes (``benchmarks/time_budget.py``): marking 300 essays
    in-process with and without the checks, and a cold start phase by phase.
 
@@ -383,13 +383,33 @@ def has_option(executable: Path, subcommand: str, option: str, cwd: Path) -> boo
     return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", shown.stdout) is not None
 
 
-def precise_installed(venv: Path) -> bool:
-    """Whether the precise engine's extra (onnxruntime, safetensors) imports in a venv."""
+# The engines timed beside the default one: what must import for each, and its target.
+OTHER_ENGINES = {
+    "entail": "import onnxruntime, essaycheck.engine.entailment",
+    "precise": "import onnxruntime, safetensors, essaycheck.engine.precise",
+}
+
+
+def engine_installed(venv: Path, engine: str) -> bool:
+    """Whether an engine's dependencies import in a venv."""
     python = venv / "bin" / "python"
     if not python.exists() or not (venv / "bin" / "essaycheck").exists():
         return False
-    probe = "import onnxruntime, safetensors, essaycheck.engine.precise"
+    probe = OTHER_ENGINES[engine]
     return subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0
+
+
+@dataclass
+class EngineRun:
+    """``mark --engine KEY`` on the first essays of the corpus, and one cold ``check``."""
+
+    engine: str
+    available: bool = False
+    essays: int = 0
+    words: int = 0
+    mark: Run | None = None
+    cold: Run | None = None
+    error: str | None = None
 
 
 # --- the measurements ---------------------------------------------------------------------------
@@ -416,12 +436,7 @@ class Figures:
     memory_words: int = 0
     memory: Run | None = None
     memory_build_seconds: float = 0.0
-    precise_available: bool = False
-    precise_essays: int = 0
-    precise_words: int = 0
-    precise: Run | None = None
-    precise_cold: Run | None = None
-    precise_error: str | None = None
+    engines: list[EngineRun] = field(default_factory=list)
     budget_marking: dict[str, float] = field(default_factory=dict)
     budget_cold: dict[str, float] = field(default_factory=dict)
 
@@ -457,22 +472,24 @@ def measure_reference(texts: list[str]) -> tuple[int, float, float]:
     return sum(map(count_words, texts)), time.perf_counter() - started, load_seconds
 
 
-def _measure_precise(venv: Path, figures: Figures, essay: Path, rubric: Path, work: Path) -> None:
-    """Time ``mark --engine precise`` on the first essays, and one cold ``check``."""
+def _measure_engine(
+    venv: Path, figures: Figures, engine: EngineRun, essay: Path, rubric: Path, work: Path
+) -> None:
+    """Time ``mark --engine KEY`` on the first essays, and one cold ``check``."""
     executable = venv / "bin" / "essaycheck"
-    folder = work / "precise"
+    folder = work / engine.engine
     folder.mkdir()
     for path in sorted(figures.corpus.folder.iterdir())[:PRECISE_ESSAYS]:
         shutil.copyfile(path, folder / path.name)
-    figures.precise_essays = len(figures.corpus.texts[:PRECISE_ESSAYS])
-    figures.precise_words = sum(map(count_words, figures.corpus.texts[:PRECISE_ESSAYS]))
-    progress(f"precise engine, {figures.precise_essays} essays")
-    check = [str(executable), "check", str(essay), "-r", str(rubric), "--engine", "precise"]
+    engine.essays = len(figures.corpus.texts[:PRECISE_ESSAYS])
+    engine.words = sum(map(count_words, figures.corpus.texts[:PRECISE_ESSAYS]))
+    progress(f"{engine.engine} engine, {engine.essays} essays")
+    check = [str(executable), "check", str(essay), "-r", str(rubric), "--engine", engine.engine]
     run(check, work)  # untimed: warms the file cache
-    figures.precise_cold = run(check, work)
-    command = mark_command(executable, folder, rubric, work / "out-precise")
-    figures.precise = run([*command, "--quiet", "--force", "--engine", "precise"], work)
-    progress(f"  {figures.precise.seconds:.1f} s")
+    engine.cold = run(check, work)
+    command = mark_command(executable, folder, rubric, work / f"out-{engine.engine}")
+    engine.mark = run([*command, "--quiet", "--force", "--engine", engine.engine], work)
+    progress(f"  {engine.mark.seconds:.1f} s")
 
 
 def measure(args: argparse.Namespace, work: Path) -> Figures:
@@ -526,13 +543,16 @@ def measure(args: argparse.Namespace, work: Path) -> Figures:
     figures.budget_marking = _json_of([*budget, "marking", str(subset_folder), str(rubric)], work)
     figures.budget_cold = _json_of([*budget, "cold", str(essay), str(rubric)], work)
 
-    figures.precise_available = precise_installed(args.precise_venv)
-    if figures.precise_available:
-        try:
-            _measure_precise(args.precise_venv, figures, essay, rubric, work)
-        except RuntimeError as err:  # installed but broken: say so in the table
-            figures.precise_error = str(err).strip().splitlines()[-1]
-            progress(f"  failed: {err}")
+    for key in OTHER_ENGINES:
+        venv = args.precise_venv if key == "precise" else args.venv
+        engine = EngineRun(key, available=engine_installed(venv, key))
+        figures.engines.append(engine)
+        if engine.available:
+            try:
+                _measure_engine(venv, figures, engine, essay, rubric, work)
+            except RuntimeError as err:  # installed but broken: say so in the table
+                engine.error = str(err).strip().splitlines()[-1]
+                progress(f"  failed: {err}")
 
     if args.memory_essays:
         started = time.perf_counter()
@@ -645,7 +665,7 @@ def render(args: argparse.Namespace, command: str, figures: Figures, total: floa
             "",
         ),
         _memory_row(figures),
-        _precise_row(figures),
+        *(_engine_row(figures, engine) for engine in figures.engines),
         (
             "benchmark run time",
             f"{total / 60:.1f} min",
@@ -690,9 +710,10 @@ def render(args: argparse.Namespace, command: str, figures: Figures, total: floa
         "essaycheck check ONE_ESSAY -r RUBRIC",
         'python -c "import spacy"',
         *(
-            ["essaycheck mark PRECISE_CORPUS -r RUBRIC -o OUT --quiet --force --engine precise"]
-            if figures.precise is not None
-            else []
+            f"essaycheck mark FIRST_{PRECISE_ESSAYS} -r RUBRIC -o OUT --quiet --force "
+            f"--engine {engine.engine}"
+            for engine in figures.engines
+            if engine.mark is not None
         ),
         "```",
         "",
@@ -782,40 +803,32 @@ def _memory_row(figures: Figures) -> tuple[str, str, str, bool | None, str]:
     )
 
 
-def _precise_row(figures: Figures) -> tuple[str, str, str, bool | None, str]:
-    if figures.precise_error is not None:
-        return (
-            "`mark --engine precise`",
-            "failed",
-            f"≥ {TARGET_PRECISE_WPS:,.0f} words/s",
-            None,
-            f"installed in `--precise-venv` but the command failed: {figures.precise_error}",
-        )
-    if not figures.precise_available or figures.precise is None:
-        return (
-            "`mark --engine precise`",
-            "not installed",
-            f"≥ {TARGET_PRECISE_WPS:,.0f} words/s",
-            None,
-            "onnxruntime / safetensors do not import in `--precise-venv`",
-        )
-    precise, cold = figures.precise, figures.precise_cold
-    wps = figures.precise_words / precise.seconds
+def _engine_row(figures: Figures, engine: EngineRun) -> tuple[str, str, str, bool | None, str]:
+    what = f"`mark --engine {engine.engine}`"
+    # precise has a words/s target of its own; every engine is also shown against the reference
+    target = f"≥ {TARGET_PRECISE_WPS:,.0f} words/s" if engine.engine == "precise" else ""
+    if engine.error is not None:
+        return (what, "failed", target, None, f"installed but the command failed: {engine.error}")
+    if not engine.available or engine.mark is None:
+        venv = "`--precise-venv`" if engine.engine == "precise" else "`--venv`"
+        return (what, "not installed", target, None, f"its dependencies do not import in {venv}")
+    wps = engine.words / engine.mark.seconds
     net = ""
-    if cold is not None:
-        net_wps = (figures.precise_words - figures.cold_words) / max(
-            precise.seconds - cold.seconds, 1e-9
+    if engine.cold is not None:
+        net_wps = (engine.words - figures.cold_words) / max(
+            engine.mark.seconds - engine.cold.seconds, 1e-9
         )
         net = (
-            f"; cold `check --engine precise` of one essay {cold.seconds:.1f} s, so "
-            f"≈{net_wps:,.0f} words/s once started"
+            f"; cold `check --engine {engine.engine}` of one essay {engine.cold.seconds:.1f} s, "
+            f"so ≈{net_wps:,.0f} words/s once started"
         )
     return (
-        f"`mark --engine precise`, first {figures.precise_essays} essays",
-        f"**{wps:,.0f} words/s** ({precise.seconds:.1f} s)",
-        f"≥ {TARGET_PRECISE_WPS:,.0f} words/s",
-        wps >= TARGET_PRECISE_WPS,
-        f"whole command, {figures.precise_words:,} words; peak RSS {precise.peak_mb:,.0f} MB" + net,
+        f"{what}, first {engine.essays} essays",
+        f"**{wps:,.0f} words/s** ({engine.mark.seconds:.1f} s; "
+        f"{wps / figures.reference_wps:.2f}× the reference)",
+        target,
+        wps >= TARGET_PRECISE_WPS if target else None,
+        f"whole command, {engine.words:,} words; peak RSS {engine.mark.peak_mb:,.0f} MB" + net,
     )
 
 

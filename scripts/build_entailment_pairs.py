@@ -32,13 +32,19 @@ MIN_POSITIVE_STRENGTH). ``--round 2`` takes them from the engine with round 1's
 entailment stage (a covered point must then be one that engine credits); a second
 model trained on those pairs (with ``--denials``, NEGATED_SHARE 0.5 and
 ARGKP_NEITHER_SHARE 0.6) did worse on the ASAP dev answers and is not shipped
-(docs/entailment.md). The shipped model is rebuilt with:
+(docs/entailment.md). ``--round 3`` lets the README's keyword checker
+(benchmarks/benchmark_asap.py) speak too: a point whose words the answer uses
+gains KEYWORD_BONUS of strength, so that the score's covered points are more
+often those the answer names, its evidence is the best window the keyword
+checker credits, and a point the score leaves out but the keyword checker
+credits is left unlabelled rather than taught as ``neither`` (answers scored 0
+keep every negative: they cover nothing). The shipped model is rebuilt with:
 
     python scripts/build_entailment_pairs.py
     HF_HUB_OFFLINE=1 .buildenv/bin/python scripts/train_entailment_model.py
     python scripts/fit_entailment_rule.py
 
-    python scripts/build_entailment_pairs.py [--round 1|2] [--denials] [--out FILE]
+    python scripts/build_entailment_pairs.py [--round 1|2|3] [--denials] [--out FILE]
 """
 
 from __future__ import annotations
@@ -75,6 +81,8 @@ NEGATIVE_WINDOWS = 2
 # A point the score says is covered, but whose best window the fast engine scores
 # under this, is left out: which window states it is too unsure to teach from.
 MIN_POSITIVE_STRENGTH = 0.35
+# Round 3: the strength a keyword checker's credit adds to a point.
+KEYWORD_BONUS = 0.3
 
 
 def answer_half(answer_id: str) -> str:
@@ -141,6 +149,7 @@ def asap_pairs(data_dir: Path, round_: int) -> tuple[list[dict[str, object]], Co
         other_rubric = sets[3 - number][0]
         data = ScoredAnswers(f"asap-{number}", rubric, groups, ())
         prepared = checker.prepare(rubric)
+        keywords = benchmark.KeywordChecker(rubric)  # type: ignore[attr-defined]
         for answer in answers:
             half = answer_half(answer.id)
             halves[f"set{number} {half}"] += 1
@@ -164,12 +173,27 @@ def asap_pairs(data_dir: Path, round_: int) -> tuple[list[dict[str, object]], Co
                     if found.evidence is not None
                 }
                 least = THRESHOLD
+            named: frozenset[str] = frozenset()
+            if round_ == 3:  # the keyword checker speaks too
+                named = keywords.credits(answer.text)
+                for column, point in enumerate(rubric):
+                    if point.id not in named:
+                        continue
+                    strength[point.id] += KEYWORD_BONUS
+                    credited = [
+                        int(index)
+                        for index in order[:, column]
+                        if point.id in keywords.credits(windows[index].text)
+                    ]
+                    if credited:
+                        evidence[point.id] = windows[credited[0]].text
             labels = pseudo_labels(data, strength, answer.score1)
             for column, point in enumerate(rubric):
                 label = labels.get(point.id)
-                if label == 1 and strength[point.id] >= least and point.id in evidence:
+                sure = strength[point.id] >= least or point.id in named
+                if label == 1 and sure and point.id in evidence:
                     rows.append(_row(point.text, evidence[point.id], "entailed", "asap"))
-                elif label == 0:
+                elif label == 0 and not (point.id in named and answer.score1 > 0):
                     for index in order[:NEGATIVE_WINDOWS, column]:
                         rows.append(_row(point.text, windows[index].text, "neither", "asap"))
             stray = rng.choice(list(other_rubric))
@@ -193,10 +217,11 @@ def main() -> None:
     parser.add_argument(
         "--round",
         type=int,
-        choices=[1, 2],
+        choices=[1, 2, 3],
         default=1,
         help="1: strengths from the similarity stage alone (default; the shipped model's); "
-        "2: from the engine with the entailment stage that round 1 trained",
+        "2: from the engine with the entailment stage that round 1 trained; "
+        "3: the similarity stage and the keyword checker together",
     )
     parser.add_argument(
         "--denials",

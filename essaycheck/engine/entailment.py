@@ -12,8 +12,9 @@ best candidate's. A candidate the model reads as the point's opposite is
 rejected with "your essay says the opposite", whoever its subject is.
 
 The model reads only windows the similarity stage scores at least ``floor``,
-at most ``candidates`` of them per point: elsewhere it could not change a
-decision, and each reading costs about a millisecond.
+at most ``candidates`` of them per point that do not overlap (and, for a pair
+of sentences among them, each of its sentences on its own): elsewhere it could
+not change a decision, and each reading costs about a millisecond.
 """
 
 from __future__ import annotations

@@ -268,7 +268,12 @@ class KeyPointMatcher:
 def _proposed(
     windows: Sequence[Window], order: npt.NDArray[np.intp], scores: Tensor, floor: float, count: int
 ) -> tuple[tuple[Window, float], ...]:
-    """The best ``count`` windows scoring at least ``floor``, none overlapping a better one."""
+    """The best ``count`` windows scoring at least ``floor``, none overlapping a better one.
+
+    A chosen pair of sentences brings its own sentences with it (those scoring at
+    least ``floor``): the point may be stated by one of them alone, which a later
+    stage reads more surely without the other beside it.
+    """
     chosen: list[tuple[Window, float]] = []
     for index in order:
         score = float(scores[index])
@@ -279,7 +284,17 @@ def _proposed(
         window = windows[index]
         if not any(window.start < other.end and other.start < window.end for other, _ in chosen):
             chosen.append((window, score))
-    return tuple(chosen)
+    parts = [
+        (window, float(score))
+        for pair, _ in chosen
+        if pair.sentence_count > 1
+        for window, score in zip(windows, scores, strict=True)
+        if window.sentence_count == 1
+        and pair.start <= window.start
+        and window.end <= pair.end
+        and score >= floor
+    ]
+    return (*chosen, *parts)
 
 
 def window_stems(windows: Sequence[Window]) -> list[frozenset[str]]:

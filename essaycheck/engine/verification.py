@@ -46,7 +46,10 @@ _NEGATORS = {"not", "n't", "never", "no", "without", "nor", "neither", "nobody",
 _NOT_A_NEGATION_AFTER = {"only", "just", "merely", "simply", "alone"}
 _NEGATING_VERB = re.compile(
     r"reject\w*|oppos\w*|den(?:y|ied|ies|ying)|refus\w*|dismiss\w*|abandon\w*|disagree\w*"
+    r"|stop(?:s|ped|ping)?|ceas\w*|halt\w*"
 )
+# Verbs that end what their subject does: "the revolution stopped" denies the revolution.
+_ENDING_VERB = re.compile(r"stop(?:s|ped|ping)?|ceas\w*|halt\w*")
 _NEGATION_CUE = re.compile(
     rf"\b(?:not|never|no|without|nor|neither|nobody|nothing|{_NEGATING_VERB.pattern})\b|n't",
     re.IGNORECASE,
@@ -222,12 +225,18 @@ class ClaimVerifier:
         if not shared:
             return False
         negated: frozenset[str] = frozenset()
+        subjects: frozenset[str] = frozenset()
         if any(_NEGATION_CUE.search(sentence) for sentence in sentences):
             if not _may_deny(sentences, claim, shared):
                 return False
-            negated = frozenset().union(*(_negated_stems(doc) for doc in self._parse(sentences)))
+            docs = self._parse(sentences)
+            negated = frozenset().union(*(_negated_stems(doc) for doc in docs))
+            subjects = frozenset().union(*(_negated_subjects(doc) for doc in docs))
         flipped = {stem for stem in shared if (stem in negated) != (stem in claim.negated)}
-        return len(flipped) * 2 > len(shared)
+        # a negation never governs its own clause's subject: "Plants never give off
+        # oxygen" is decided by "oxygen" alone, not left a tie by "plants"
+        within = shared if claim.negated else shared - (subjects - negated)
+        return bool(flipped) and len(flipped) * 2 > len(within)
 
     def parse_ahead(self, sentences: Iterable[str]) -> None:
         """Parse, in one batch, sentences that are about to be verified.
@@ -381,8 +390,10 @@ def _may_deny(sentences: Sequence[str], claim: PointClaim, shared: frozenset[str
         if cue is not None:
             if claim.negated:
                 return True
-            after_cue |= _text_stems(sentence[cue.start() :]) & shared
-    return len(after_cue) * 2 > len(shared)
+            # a verb that ends something governs its subject, before it, too
+            reach = 0 if _ENDING_VERB.search(sentence) else cue.start()
+            after_cue |= _text_stems(sentence[reach:]) & shared
+    return bool(after_cue) and len(after_cue) * 2 >= len(shared)
 
 
 def _may_credit_someone_else(
@@ -470,8 +481,50 @@ def _negated_stems(doc: Doc) -> frozenset[str]:
     return frozenset(negated)
 
 
+def _negated_subjects(doc: Doc) -> frozenset[str]:
+    """The content stems of negated clauses' subjects, which their negation does not govern."""
+    stems: set[str] = set()
+    for token in doc:
+        head = _negation_head(token)
+        if head is not None and not _ends_its_subject(head):
+            stems |= _subject_stems(head)
+    return frozenset(stems)
+
+
+def _subject_stems(head: Token) -> set[str]:
+    """The content stems of a word's subjects."""
+    return {
+        _stem_of(word.text)
+        for child in head.children
+        if child.dep_ in _SUBJECT_DEPS
+        for word in child.subtree
+        if word.is_alpha and not word.is_stop
+    }
+
+
 def _negation_scope(token: Token) -> set[str] | None:
-    """The content stems a negation word governs, or None if the token negates nothing."""
+    """The content stems a negation word governs, or None if the token negates nothing.
+
+    A verb that ends something ("stop", "cease") governs its subject too: in
+    "the revolution could not stop at one country" the two negations cancel on
+    "stop at one country", and the revolution goes on.
+    """
+    head = _negation_head(token)
+    if head is None:
+        return None
+    stems = _scope_stems(head)
+    if _ends_its_subject(head):
+        stems |= _subject_stems(head)
+    return stems
+
+
+def _ends_its_subject(head: Token) -> bool:
+    """Whether a word is a verb that ends what its subject does ("the revolution stopped")."""
+    return head.tag_.startswith("VB") and _ENDING_VERB.fullmatch(head.lower_) is not None
+
+
+def _negation_head(token: Token) -> Token | None:
+    """The word a negation word negates, or None if the token negates nothing."""
     lower = token.lower_
     following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
     if lower in {"not", "n't"} and following in _NOT_A_NEGATION_AFTER:
@@ -486,7 +539,7 @@ def _negation_scope(token: Token) -> set[str] | None:
         head = token
     else:
         return None
-    return _scope_stems(head)
+    return head
 
 
 def _scope_stems(head: Token) -> set[str]:

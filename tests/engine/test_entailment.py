@@ -21,7 +21,7 @@ from essaycheck.engine.entailment import (
     load_entailment_rule,
     save_entailment_rule,
 )
-from essaycheck.engine.matcher import PointMatch
+from essaycheck.engine.matcher import PointMatch, _proposed
 from essaycheck.engine.windows import Window
 from essaycheck.errors import ModelError
 from essaycheck.io.essays import Essay
@@ -205,3 +205,23 @@ def test_an_essays_verdicts_do_not_depend_on_the_essays_marked_with_it(entail: C
     together = list(entail.check_many(essays, SCIENCE))
     alone = [entail.check(essay, SCIENCE) for essay in essays]
     assert [r.to_dict() for r in together] == [r.to_dict() for r in alone]
+
+
+def test_a_proposed_pair_of_sentences_brings_each_of_its_sentences() -> None:
+    first, second = _window("Plants need water.", 0), _window("They make food.", 19)
+    pair = Window(f"{first.text} {second.text}", 0, second.end, 2, (first.text, second.text))
+    elsewhere = _window("Roots hold the soil.", 40)
+    windows = [first, second, pair, elsewhere]
+    scores = np.asarray([0.1, 0.5, 0.8, 0.6])
+    order = np.argsort(-scores, kind="stable")
+    proposed = _proposed(windows, order, scores, 0.2, 1)
+    # the pair first; its second sentence, scoring above the floor, read on its own too
+    assert [(window.text, score) for window, score in proposed] == [
+        (pair.text, 0.8),
+        (second.text, 0.5),
+    ]
+    assert [w.text for w, _ in _proposed(windows, order, scores, 0.2, 2)] == [
+        pair.text,
+        elsewhere.text,
+        second.text,
+    ]

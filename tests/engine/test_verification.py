@@ -38,6 +38,10 @@ NEGATED = [
     ("collective-farming", "Trotsky rejected collective farming for the peasants."),
     ("socialism-in-one-country", "Stalin rejected socialism in one country."),
     ("stalin-favoured", "People did not support Stalin's policy."),
+    # the subject is shared but never negated: the one other shared word decides
+    ("industrialisation", "Stalin never industrialised."),
+    # a verb that ends something denies its subject
+    ("permanent-revolution", "Trotsky wanted the revolution to stop at Russia's border."),
 ]
 
 MISATTRIBUTED = [
@@ -73,6 +77,10 @@ ACCEPTED = [
         "stalin-favoured",
         "Stalin's policy won wider support because people did not want to wait any longer.",
     ),
+    # two negations that cancel: "not" and a verb that ends something
+    ("permanent-revolution", "Trotsky did not want the revolution to stop at Russia's border."),
+    ("permanent-revolution", "Trotsky thought the revolution should not stop in Russia."),
+    ("permanent-revolution", "Trotsky never stopped arguing for permanent revolution."),
     # the person is named by a pronoun (resolved from the essay before it)
     ("permanent-revolution", "He wanted communism to spread to other countries."),
     # the point's person is credited, even though another person is the subject
