@@ -472,13 +472,30 @@ def _stems(doc: Doc) -> frozenset[str]:
 
 
 def _negated_stems(doc: Doc) -> frozenset[str]:
-    """The content words' stems under an odd number of negations."""
+    """The content words' stems under an odd number of negations.
+
+    "Cannot ... without" states a need, not a denial: in "A plant cannot make
+    food without sunlight" and "Without light a plant cannot produce food" the
+    two negations of one verb say that food needs light, so neither counts.
+    """
+    needs = _needing_verbs(doc)
     negated: set[str] = set()
     for token in doc:
+        if token.head.i in needs and (token.dep_ == "neg" or token.lower_ == "without"):
+            continue
         scope = _negation_scope(token)
         if scope is not None:
             negated ^= scope
     return frozenset(negated)
+
+
+def _needing_verbs(doc: Doc) -> set[int]:
+    """The verbs both negated and qualified by "without": "cannot grow without light"."""
+    negated = {token.head.i for token in doc if token.dep_ == "neg"}
+    qualified = {
+        token.head.i for token in doc if token.lower_ == "without" and token.dep_ == "prep"
+    }
+    return negated & qualified
 
 
 def _negated_subjects(doc: Doc) -> frozenset[str]:

@@ -13,7 +13,7 @@ from essaycheck.engine.checker import Checker
 from essaycheck.engine.pipelines import load_checking_nlp
 from essaycheck.engine.verification import ClaimVerifier, PreparedClaims
 from essaycheck.io.essays import Essay
-from essaycheck.rubric import Rubric
+from essaycheck.rubric import KeyPoint, Rubric
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +135,24 @@ def test_correct_and_hedged_evidence_is_accepted(
     context = "Trotsky had big ideas about the revolution. "
 
     assert verifier.objection(claims, _index(small_rubric, point_id), [sentence], context) is None
+
+
+NEEDS = Rubric(title="Plants", points=(KeyPoint("sunlight", "Plants need sunlight to make food."),))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "denied"),
+    [
+        # "cannot ... without" states the need: the two negations do not deny it
+        ("A plant cannot make food without sunlight.", False),
+        ("Without sunlight a plant cannot make food.", False),
+        ("Plants never need sunlight to make food.", True),
+    ],
+)
+def test_cannot_without_states_a_need(verifier: ClaimVerifier, sentence: str, denied: bool) -> None:
+    claims = verifier.prepare(NEEDS)
+    objection = verifier.objection(claims, 0, [sentence], "")
+    assert (objection is not None and objection.kind == "negated") is denied
 
 
 def test_he_refers_to_the_last_person_named_before_it(
