@@ -184,12 +184,14 @@ class Calibration:
                 point, is_covered=False, score=min(score, point.score), needs_review=False
             )
         is_covered, needs_review = decide(score, self.review_band)
+        shown = is_covered or needs_review
         return PointResult(
             point=point.point,
             is_covered=is_covered,
             score=score,
             needs_review=needs_review,
-            evidence=point.evidence if (is_covered or needs_review) else None,
+            evidence=point.evidence if shown else None,
+            nearest=None if shown else (point.nearest or point.evidence),
         )
 
     def describe(self) -> dict[str, Any]:

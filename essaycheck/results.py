@@ -95,7 +95,9 @@ class PointResult:
     is covered, when the decision needs review, or when the best match was
     rejected (``objection`` then says why: it denies the point, or credits it to
     someone else); None otherwise. ``teacher`` is set when the decision is a
-    teacher's override, not the engine's.
+    teacher's override, not the engine's. ``nearest``: for a missing point with no
+    evidence, the stretch of the essay that came closest, where the point would fit
+    best (the journal keeps it; the JSON report's contract does not carry it).
     """
 
     point: KeyPoint
@@ -105,6 +107,7 @@ class PointResult:
     evidence: Evidence | None = None
     objection: Objection | None = None
     teacher: TeacherDecision | None = None
+    nearest: Evidence | None = None
 
     @property
     def status(self) -> Literal["covered", "missing"]:
@@ -112,8 +115,12 @@ class PointResult:
         return "covered" if self.is_covered else "missing"
 
     def to_dict(self, *, rounded: bool = True) -> dict[str, Any]:
-        """Return the result as JSON-ready data (the documented contract)."""
-        return {
+        """Return the result as JSON-ready data (the documented contract).
+
+        Unrounded (the journal), it also keeps ``nearest``, so that a re-rendered
+        report places a missing point where the first one did.
+        """
+        data = {
             "id": self.point.id,
             "status": self.status,
             "score": _rounded(self.score, rounded),
@@ -122,6 +129,9 @@ class PointResult:
             "note": self.objection.to_dict() if self.objection else None,
             "teacher": self.teacher.to_dict() if self.teacher else None,
         }
+        if not rounded and self.nearest is not None:
+            data["nearest"] = self.nearest.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], point: KeyPoint) -> Self:
@@ -134,6 +144,7 @@ class PointResult:
             evidence=Evidence.from_dict(data["evidence"]) if data["evidence"] else None,
             objection=Objection.from_dict(data["note"]) if data["note"] else None,
             teacher=TeacherDecision.from_dict(data["teacher"]) if data.get("teacher") else None,
+            nearest=Evidence.from_dict(data["nearest"]) if data.get("nearest") else None,
         )
 
 

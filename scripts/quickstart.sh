@@ -15,5 +15,4 @@ mkdir -p out
 .venv/bin/essaycheck rubric build examples/source.txt -o out/rubric.json --force
 .venv/bin/essaycheck mark examples/essays -r out/rubric.json -o out/reports --force
 echo
-echo "Class report (open in a browser): out/reports/report.html"
 echo "Gradebook: out/reports/gradebook.csv   JSON: out/reports/results.json   Feedback: out/reports/feedback/"

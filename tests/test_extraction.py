@@ -105,6 +105,9 @@ def test_example_source_gives_a_teacher_sized_valid_rubric(built: Rubric) -> Non
         ("militarised labour units", "militarised-labour-unit"),
         ("isolation", "end-isolation"),
         ("true nationalist", "true-nationalist"),
+        ("full socialism", "full-socialism"),
+        ("defeatist", "defeatist-plan"),
+        ("wider support", "wider-support"),
     ],
 )
 def test_every_distinct_argument_is_one_point_with_a_concept_id(
@@ -153,6 +156,59 @@ def test_hints_ask_without_answering(built: Rubric) -> None:
 
     assert "permanent" not in revolution.hint.lower()
     assert isolation.hint == "What would a wave of uprisings abroad end?"
+
+
+@pytest.mark.parametrize(
+    ("point_id", "expected"),
+    [
+        ("true-nationalist", "How did many people come to see Stalin, and why?"),
+        ("socialism-in-one-country", "What slogan was Stalin's name tied to?"),
+        ("militarised-labour-unit", "What did Trotsky hold about the workforce?"),
+        ("collective-farming", "What did Trotsky hold about the peasants?"),
+        ("defeatist-plan", "How could Trotsky's opponents paint Trotsky's plan, and why?"),
+        ("see-change", "What did people want to see?"),
+    ],
+)
+def test_hints_ask_what_a_teacher_would_ask(built: Rubric, point_id: str, expected: str) -> None:
+    assert next(p for p in built if p.id == point_id).hint == expected
+
+
+def test_no_hint_on_the_example_source_is_a_generic_question(built: Rubric) -> None:
+    generic = [
+        p.hint for p in built if p.hint.startswith(("How would you describe", "What happened"))
+    ]
+
+    assert generic == []
+
+
+# The constructions of the seed essay the project was conceived around, in new words.
+SEED_LIKE = (
+    "Trotsky argued for permanent revolution. He also believed that in order to move the "
+    "USSR towards full socialism, militarised labour armies might be necessary. Stalin, on "
+    "the other hand, became synonymous with the policy of 'socialism in one country' in "
+    "1925. His promise to modernise the country first allowed Stalin to be seen, by many "
+    "workers, as a true patriot. This shows that people wanted stability, and because it "
+    "seemed that Trotsky was holding back, Stalin's policy was favoured."
+)
+
+
+def test_seed_like_constructions_get_concept_ids_and_hints_that_do_not_answer() -> None:
+    rubric = build_rubric(SEED_LIKE, title="T")
+
+    assert [(p.id, p.hint) for p in rubric] == [
+        ("permanent-revolution", "What kind of revolution did Trotsky argue for?"),
+        (
+            "militarised-labour-army",
+            "What did Trotsky believe might be necessary in order to move the USSR towards "
+            "full socialism?",
+        ),
+        ("socialism-in-one-country", "What policy did Stalin become synonymous with?"),
+        ("true-patriot", "How did many workers see Stalin, and why?"),
+        ("favoured-policy", "Why was Stalin's policy favoured?"),
+    ]
+    # "also" adds to nothing once the point stands on its own.
+    assert rubric.points[1].text.startswith("Trotsky believed that")
+    _assert_teacher_points(rubric)
 
 
 def test_building_twice_gives_the_same_rubric(built: Rubric) -> None:

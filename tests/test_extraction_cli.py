@@ -120,3 +120,16 @@ def test_help_names_the_new_options(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for option in ("--from", "--detail", "--max-points", "mark-scheme"):
         assert option in result.stdout
+
+
+def test_yaml_output_has_no_trailing_spaces_and_reads_back_the_same(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    as_yaml, as_json = tmp_path / "r.yaml", tmp_path / "r.json"
+    for output in (as_yaml, as_json):
+        result = invoke(runner, "rubric", "build", EXAMPLES_DIR / "source.txt", "-o", output)
+        assert result.exit_code == 0, result.output
+
+    lines = as_yaml.read_text("utf-8").splitlines()
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert load_rubric(as_yaml).sha256 == load_rubric(as_json).sha256

@@ -13,6 +13,7 @@ import re
 
 import click
 import pytest
+from click.testing import CliRunner
 from conftest import REPO_DIR
 
 import essaycheck.errors
@@ -48,6 +49,7 @@ def test_the_command_set_is_the_documented_one() -> None:
         "report",
         "rubric build",
         "rubric validate",
+        "serve",
         "train",
     ]
 
@@ -131,6 +133,26 @@ def test_readme_command_reference_is_the_commands_help() -> None:
 
     assert script.replace_reference(readme) == readme, (
         "README's command reference differs from --help: run "
+        "python scripts/update_readme_help.py and review the diff"
+    )
+
+
+def test_readme_examples_are_what_the_commands_print(runner: CliRunner) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "update_readme_help", REPO_DIR / "scripts" / "update_readme_help.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    readme = (REPO_DIR / "README.md").read_text("utf-8")
+
+    def run(args: list[str]) -> str:
+        result = runner.invoke(cli, args, prog_name="essaycheck", terminal_width=script.WIDTH)
+        return str(result.output)
+
+    assert script.EXAMPLE.search(readme), "the README shows no example"
+    assert script.replace_examples(readme, run) == readme, (
+        "an example in the README no longer shows what the command prints: run "
         "python scripts/update_readme_help.py and review the diff"
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -105,3 +106,16 @@ def test_engine_info_is_what_the_reports_record() -> None:
         "review_band": 0.15,
         "version": "1",
     }
+
+
+def test_the_journal_keeps_where_a_missing_point_would_fit_and_the_contract_does_not() -> None:
+    point = RESULT.points[0]
+    missing = EssayResult(
+        RESULT.name,
+        (replace(point, is_covered=False, evidence=None, nearest=Evidence(TEXT[:37], 0, 37)),),
+        text=TEXT,
+    )
+    assert "nearest" not in missing.to_dict()["points"][0]
+    journal = json.loads(json.dumps(missing.to_dict(rounded=False)))
+    again = EssayResult.from_dict(journal, RUBRIC, text=TEXT)
+    assert again == missing

@@ -2,8 +2,8 @@
 
 The package is built in layers, each importing only from its own layer or a lower
 one: ``errors`` -> ``io/``, ``rubric`` -> ``results`` -> ``engine/``, ``calibration``
--> ``reports/``, ``extraction``, ``training/`` -> ``batch/`` -> ``cli/``. Results and
-reports never load spaCy or a model; only the command line knows click.
+-> ``reports/``, ``extraction``, ``training/`` -> ``batch/`` -> ``serve/`` -> ``cli/``.
+Results and reports never load spaCy or a model; only the command line knows click.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ LAYERS = {
     "extraction": 4,
     "training": 4,
     "batch": 5,
-    "cli": 6,
+    "serve": 6,
+    "cli": 7,
 }
 EXEMPT = {"__init__", "__main__"}  # the package's face and entry point sit above everything
 

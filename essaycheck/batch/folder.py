@@ -45,6 +45,7 @@ from essaycheck.errors import OutputError
 from essaycheck.io.essays import Essay
 from essaycheck.io.names import feedback_file_names
 from essaycheck.reports import CLASS_REPORTS, FEEDBACK, ReportOptions, Writer
+from essaycheck.reports.lms import FolderWriter
 from essaycheck.reports.markdown import render_feedback
 from essaycheck.reports.text import render_class_summary
 from essaycheck.results import Calibrator, EngineInfo, EssayResult
@@ -225,13 +226,16 @@ def _journal(path: Path, key: JournalKey, resume: bool) -> IO[str]:
 
 
 def write_class_file(
-    writer: Writer,
+    writer: Writer | FolderWriter,
     results: Sequence[EssayResult],
     rubric: Rubric,
     options: ReportOptions,
     path: Path,
 ) -> None:
     """Write one of CLASS_REPORTS to ``path`` (a worker process may do this)."""
+    if isinstance(writer, FolderWriter):  # a folder, or nothing when it does not apply
+        writer.write_folder(results, rubric, options, path)
+        return
     with path.open("w", encoding="utf-8") as stream:
         writer(results, rubric, options, stream)
 

@@ -98,6 +98,16 @@ def write_overrides(out_dir: Path, overrides: Overrides) -> None:
     write_text_atomically(out_dir / OVERRIDES, buffer.getvalue())
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A teacher's decision to record: the essay and key point, the verdict, a comment."""
+
+    essay: str
+    point_id: str
+    is_covered: bool
+    comment: str | None = None
+
+
 def record_override(
     out_dir: Path,
     essay: str,
@@ -113,8 +123,65 @@ def record_override(
         OutputError: ``out_dir`` is not a marked class's folder, or the essay or
             key point is not in its results; each message says what to do next.
     """
+    decision = Decision(essay, point_id, is_covered, comment)
+    return record_overrides(out_dir, [decision], now=now)[0]
+
+
+def record_overrides(
+    out_dir: Path, decisions: Sequence[Decision], *, now: datetime | None = None
+) -> list[Override]:
+    """Record several decisions at once: every one is checked, then the file is written once.
+
+    Raises:
+        OutputError: as ``record_override``; nothing is written then.
+    """
     results = read_results(out_dir)
     essays = {item["path"]: item for item in results["essays"]}
+    points = [point["id"] for point in results["rubric"]["points"]]
+    for decision in decisions:
+        _check_cell(out_dir, essays, points, decision.essay, decision.point_id)
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    recorded = [
+        Override(d.essay, d.point_id, d.is_covered, (d.comment or "").strip() or None, stamp)
+        for d in decisions
+    ]
+    overrides = read_overrides(out_dir)
+    for override in recorded:
+        overrides.pop((override.essay, override.point_id), None)
+        overrides[(override.essay, override.point_id)] = override
+    _write(out_dir, overrides)
+    return recorded
+
+
+def remove_override(out_dir: Path, essay: str, point_id: str) -> Override | None:
+    """Remove the teacher's decision on one essay and key point: the engine's stands again.
+
+    Returns the override removed, or None when there was none (nothing is written).
+
+    Raises:
+        OutputError: ``out_dir`` is not a marked class's folder, or its overrides
+            cannot be read or written.
+    """
+    return remove_overrides(out_dir, [(essay, point_id)])[0]
+
+
+def remove_overrides(out_dir: Path, cells: Sequence[tuple[str, str]]) -> list[Override | None]:
+    """Remove the teacher's decisions on several cells, writing the file once (if at all)."""
+    read_results(out_dir)
+    overrides = read_overrides(out_dir)
+    removed = [overrides.pop(cell, None) for cell in cells]
+    if any(override is not None for override in removed):
+        _write(out_dir, overrides)
+    return removed
+
+
+def _check_cell(
+    out_dir: Path,
+    essays: Mapping[str, dict[str, Any]],
+    points: Sequence[str],
+    essay: str,
+    point_id: str,
+) -> None:
     if essay not in essays:
         known = ", ".join(sorted(essays)[:5]) + (", ..." if len(essays) > 5 else "")
         raise OutputError(
@@ -126,17 +193,14 @@ def record_override(
             f"{out_dir / RESULTS}: the essay {essay!r} could not be marked, so it has no "
             "decisions to override. Fix the file and mark the class again."
         )
-    points = [point["id"] for point in results["rubric"]["points"]]
     if point_id not in points:
         raise OutputError(
             f"{out_dir / RESULTS}: the rubric has no key point {point_id!r}. "
             f"Choose one of: {', '.join(points)}."
         )
-    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-    override = Override(essay, point_id, is_covered, (comment or "").strip() or None, stamp)
-    overrides = read_overrides(out_dir)
-    overrides.pop((essay, point_id), None)
-    overrides[(essay, point_id)] = override
+
+
+def _write(out_dir: Path, overrides: Overrides) -> None:
     try:
         write_overrides(out_dir, overrides)
     except OSError as err:
@@ -144,7 +208,6 @@ def record_override(
             f"{out_dir / OVERRIDES}: cannot be written ({err.strerror or err}). "
             "Check that you can write to the folder, then run the same command."
         ) from err
-    return override
 
 
 def read_results(out_dir: Path) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The essaycheck command line: parse, call the core, print, exit.
 
 One module per command group: ``marking`` (check, mark), ``models`` (evaluate,
-calibrate, train) and ``rubrics`` (rubric build, rubric validate); ``base`` holds
-the group, the exit codes and the shared options.
+calibrate, train), ``rubrics`` (rubric build, rubric validate), ``reviewing``
+(override, report) and ``serving`` (serve); ``base`` holds the group, the exit
+codes and the shared options.
 """
 
 import contextlib
@@ -10,7 +11,7 @@ import logging
 import os
 import sys
 
-from essaycheck.cli import marking, models, reviewing, rubrics
+from essaycheck.cli import marking, models, reviewing, rubrics, serving
 from essaycheck.cli.base import EXIT_CODES_HELP, ExitCode, cli
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "models",
     "reviewing",
     "rubrics",
+    "serving",
 ]
 
 

@@ -23,19 +23,21 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  ran; reports written (missing points are feedback, not failure)
-  1  essaycheck error: bad rubric, unreadable essay, missing model
-  2  usage error: unknown option, missing argument
+  1  essaycheck error (could not run): bad rubric, unreadable essay, missing model
+  2  usage error: unknown option, missing argument, bad value
   3  batch finished, but some essays could not be marked
+  4  fell short: an essay covers less than check --fail-under asks
   130  interrupted (Ctrl-C); mark --resume finishes the batch"""
 
 
 class ExitCode(IntEnum):
-    """The exit codes every command documents."""
+    """The exit codes every command documents (EXIT_CODES_HELP says what each means)."""
 
     OK = 0
     ERROR = 1
     USAGE = 2
     PARTIAL = 3
+    FELL_SHORT = 4
     INTERRUPTED = 130
 
 
@@ -75,6 +77,40 @@ class FiniteFloat(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
         return number
+
+
+class Share(click.ParamType):  # type: ignore[type-arg]  # generic in newer click
+    """A share of the rubric: a number from 0 to 1 (``0.6``) or a percentage (``60%``)."""
+
+    name = "share"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the share as a float from 0 to 1, or fail saying what to write instead."""
+        import math
+
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number, text = float(value), f"{value}"
+        else:
+            text = str(value).strip()
+            try:
+                number = float(text.removesuffix("%").strip())
+            except ValueError:
+                number = math.nan
+            if text.endswith("%"):
+                number /= 100
+        if math.isnan(number):
+            reason = "is not a number"
+        elif number > 1:
+            reason = "is more than 1, the whole rubric"
+        elif number < 0:
+            reason = "is less than 0"
+        else:
+            return number
+        self.fail(
+            f"{text!r} {reason}: write a share from 0 to 1 (0.6) or a percentage (60%).",
+            param,
+            ctx,
+        )
 
 
 def _load_checker(engine: str, models_dir: Path | None) -> Checker:

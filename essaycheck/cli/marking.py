@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
+from collections.abc import Container
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +17,7 @@ from essaycheck.cli.base import (
     ExitCode,
     FiniteFloat,
     Services,
+    Share,
     cli,
     engine_option,
     format_option,
@@ -26,13 +30,18 @@ from essaycheck.cli.base import (
 )
 
 if TYPE_CHECKING:
+    from tqdm import tqdm
+
     from essaycheck.batch import Marker
     from essaycheck.calibration import Calibration
+    from essaycheck.results import EssayResult
     from essaycheck.rubric import Rubric
 
 # check --format choices; the same list as reports.ESSAY_FORMATS (a test keeps them equal),
 # written out so that --help does not import the renderers.
-ESSAY_FORMATS = ("text", "json", "markdown", "html", "line")
+ESSAY_FORMATS = ("text", "json", "markdown", "html", "line", "jsonl")
+CLASS_REPORT = "report.html"
+"""The class report in mark's output folder: what the teacher opens first."""
 MAX_SCALE = 10_000.0
 """The largest --scale: marks out of more than this are not a mark scheme."""
 
@@ -56,8 +65,8 @@ def _calibration(
 @format_option(list(ESSAY_FORMATS))
 @click.option(
     "--fail-under",
-    type=FiniteFloat(0, 1),
-    help="Exit with 1 if an essay covers less than this share of the rubric (0..1).",
+    type=Share(),
+    help="Exit with 4 if an essay covers less than this share of the rubric: 0.6 or 60%.",
 )
 @no_calibration_option
 @engine_option
@@ -80,7 +89,10 @@ def check(
     ESSAY is a .txt, .md, .docx, .odt, .pdf, .rtf or .html file; "-" reads
     standard input. If the rubric has been calibrated (RUBRIC.calibration.json
     beside it), the teacher's calibration is used. --format line prints
-    file:line:col: point-id: message for editors and pre-commit hooks.
+    FILE:LINE:COL: SEVERITY: POINT-ID: MESSAGE for each point to work on (error: a
+    required point is missing; warning: a point is missing; info: a close call),
+    then a summary; --format jsonl prints the same as one JSON object per line,
+    for editors. See docs/student-output.md.
 
     Example: essaycheck check examples/essays/01-strong-amira.txt -r examples/rubric.json
     """
@@ -111,7 +123,24 @@ def check(
             err=True,
         )
     if below:
-        sys.exit(ExitCode.ERROR)
+        sys.exit(ExitCode.FELL_SHORT)
+
+
+@dataclass
+class _CloseCalls:
+    """Counts, as essays are marked, the close calls left for the teacher to check."""
+
+    decided: Container[tuple[str, str]]
+    """The (essay, point id) cells the teacher has already decided (overrides.csv)."""
+    count: int = 0
+
+    def add(self, result: EssayResult, bar: tqdm[Any]) -> None:
+        """Count one essay's close calls, and move the progress bar on."""
+        bar.update()
+        self.count += sum(
+            point.needs_review and (result.name, point.point.id) not in self.decided
+            for point in result.points
+        )
 
 
 def _workers(
@@ -169,7 +198,9 @@ def _workers(
     is_flag=True,
     help="Finish an interrupted run: reuse the essays it marked, mark only the rest.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no class summary.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print nothing but errors: no progress bar, no summary."
+)
 @no_calibration_option
 @engine_option
 @models_dir_option
@@ -207,6 +238,7 @@ def mark(
     from tqdm import tqdm
 
     from essaycheck.batch import mark_folder
+    from essaycheck.batch.overrides import read_overrides
     from essaycheck.calibration import calibration_path
     from essaycheck.rubric import load_rubric
 
@@ -219,6 +251,7 @@ def mark(
         )
     rubric = load_rubric(rubric_path)
     show = not quiet and sys.stderr.isatty()
+    close_calls = _CloseCalls(read_overrides(out_dir) if out_dir.is_dir() else {})
     try:
         # The workers start loading the engine at once, while this process gets ready.
         with _workers(cluster, scheduler, jobs, engine, models_dir) as workers:
@@ -238,7 +271,7 @@ def mark(
                     calibration=calibration,
                     keep=(rubric_path, calibration_path(rubric_path)),
                     on_listed=lambda total: bar.reset(total=total),
-                    on_essay=lambda _: bar.update(),
+                    on_essay=lambda result: close_calls.add(result, bar),
                 )
     except KeyboardInterrupt:
         click.echo(
@@ -247,15 +280,24 @@ def mark(
             err=True,
         )
         sys.exit(ExitCode.INTERRUPTED)
-    if not quiet:
-        click.echo(batch.summary, err=True, nl=False)
     for failed in batch.failed:
         click.echo(safe(f"Failed: {failed.error}"), err=True)
-    click.echo(safe(f"Reports written to {out_dir}"), err=True)
     if batch.failed:
+        click.echo(f"{len(batch.failed)} of {batch.count} essays could not be marked.", err=True)
+    if not quiet:  # what to do next: the counts, the close calls to check, the class report
+        click.echo(safe(batch.summary), err=True, nl=False)
+        if close_calls.count:
+            where = shlex.quote(str(out_dir))
+            click.echo(
+                safe(
+                    f"To decide one: essaycheck override {where} ESSAY POINT_ID --covered "
+                    f"(or --missing), then essaycheck report {where}."
+                ),
+                err=True,
+            )
         click.echo(
-            f"{len(batch.failed)} of {batch.count} essays could not be "
-            "marked; see the messages above.",
+            safe(f"Reports written to {out_dir}: open {out_dir / CLASS_REPORT} in a browser."),
             err=True,
         )
+    if batch.failed:
         sys.exit(ExitCode.PARTIAL)

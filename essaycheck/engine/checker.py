@@ -251,6 +251,7 @@ class Checker:
             score=match.score,
             needs_review=match.needs_review,
             evidence=_evidence(shown) if shown else None,
+            nearest=_evidence(match.window) if match.window and not shown else None,
         )
 
     def _accepted(self, point: KeyPoint, window: Window, score: float) -> PointResult:

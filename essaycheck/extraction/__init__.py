@@ -5,8 +5,9 @@ rows, a mark scheme's elements); fragments become sentences (``fragments``); eac
 sentence gives one self-contained claim per clause (``claims``), or finer units
 with ``detail="fine"`` (``detail``); near-duplicates merge and the points a teacher
 would mark are kept with a proposed weight (``selection``); each point gets an id
-naming its concept and a hint (``naming``). Sentences are parsed with spaCy's
-en_core_web_sm.
+naming its concept (``naming``) and a hint, the question a teacher would ask
+(``hints``, ``questions``; both read the word lists in ``words``). Sentences are
+parsed with spaCy's en_core_web_sm.
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ from essaycheck.extraction.claims import (
 from essaycheck.extraction.coreference import (
     Context,
     find_people,
+    has_open_pronoun,
     is_attributed,
     person_of,
     resolve,
+    resolve_within,
     update,
 )
 from essaycheck.extraction.detail import finer_units
 from essaycheck.extraction.fragments import complete, has_label, is_clause, is_past, is_person
-from essaycheck.extraction.naming import assign_ids, hint
+from essaycheck.extraction.hints import hint
+from essaycheck.extraction.naming import assign_ids
 from essaycheck.extraction.selection import DETAILS, Detail, Proposal, choose, merge_duplicates
 from essaycheck.rubric import KeyPoint, Rubric
 
@@ -197,11 +201,14 @@ def _part_claims(
 ) -> list[Claim]:
     replaced = resolve(part, context)
     person = person_of(part, context)
-    units = finer_units(part) if detail == "fine" else [part]
+    units = finer_units(part) if detail == "fine" else [(part, {})]
     claims: list[Claim] = []
-    for unit in units:
-        text = render(unit, replaced)
-        if not text:
+    for unit, words in units:
+        swaps = replaced if unit is part else resolve_within(unit, part, replaced)
+        if unit is not part and has_open_pronoun(unit, swaps):
+            continue
+        text = render(unit, {**swaps, **words})
+        if not text or any(claim.text == text for claim in claims):
             continue
         claims.append(
             Claim(
@@ -215,7 +222,7 @@ def _part_claims(
                 marks=block.marks,
                 is_fine=unit is not part,
                 replaced=tuple(
-                    sorted((i, w) for i, w in replaced.items() if i in {t.i for t in unit})
+                    sorted((i, w) for i, w in swaps.items() if i in {t.i for t in unit})
                 ),
             )
         )

@@ -4,8 +4,10 @@ A sentence joining two claims ("he believed X, as well as Y"; "she argued for X
 and that Y") becomes two; pronouns ("he", "his", "it", "they", a subject "this")
 and person descriptions ("the 58-year-old") are replaced by what they refer to,
 found in the sentences before; discourse filler ("on the other hand", "this
-shows that") and framing sentences ("Another debate that occurred ...") are
-dropped; truncated sentences and questions are skipped.
+shows that", a model answer's "In this essay I will argue that"), a reporting
+verb's stray comma ("notes, that") and framing sentences ("Another debate that
+occurred ...", "Stalin took the opposite line") are dropped; truncated sentences
+and questions are skipped. Tokens left out between two kept ones leave a space.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ _LEADING_FILLER = re.compile(
     r"to conclude|in summary|in other words|ultimately|consequently|meanwhile|but|and|so|"
     r"this (?:also )?(?:highlights|shows|suggests|means|demonstrates|indicates|proves) that|"
     r"it (?:is|was) (?:thought|believed|argued|said|claimed|suggested|clear|evident|"
-    r"important to note|worth noting) that|i (?:think|believe|would argue|argue) that|"
-    r"the (?:source|text|author|writer) (?:says|argues|suggests|states|shows|explains) that)"
+    r"important to note|worth noting) that|"
+    r"the (?:source|text|author|writer) (?:says|argues|suggests|states|shows|explains) that|"
+    r"(?:in this (?:essay|answer),?\s+)?(?:i|we) (?:will |would |shall |can )?"
+    r"(?:think|believe|argue|show|explain|suggest|contend|conclude) that)"
     r"[,\s]+)+",
     re.IGNORECASE,
 )
@@ -49,9 +53,19 @@ _FRAMING = re.compile(
     r"^(?:i|we) will\b|^let us\b",
     re.IGNORECASE,
 )
-_VAGUE_OBJECTS = frozenset({"idea", "ideas", "view", "views", "opinion", "opinions", "vision"})
-_VAGUE_ADJECTIVES = frozenset({"conflicting", "different", "opposing", "contrasting", "differing"})
+_VAGUE_OBJECTS = word_set(
+    "idea ideas view views opinion opinions vision line lines side stance position approach"
+)
+_VAGUE_ADJECTIVES = word_set(
+    "conflicting different opposing contrasting differing opposite contrary"
+)
 _TRUNCATED = ("...", "…")
+# "John Layer notes, that ...": no comma between a reporting verb and its "that".
+_REPORTING_COMMA = re.compile(
+    r"\b((?:argu|believ|claim|not|observ|stat|suggest|writ|add|explain|say|said|thought|"
+    r"think|wrote|point(?:s|ed)? out)\w*),\s+that\b",
+    re.IGNORECASE,
+)
 _FRAME_VERBS = frozenset(
     [
         "highlight",
@@ -68,6 +82,9 @@ _FRAME_VERBS = frozenset(
         "argue",
         "claim",
         "suggest",
+        "explain",
+        "contend",
+        "conclude",
     ]
 )
 
@@ -130,7 +147,7 @@ def _unframed(part: list[Token]) -> list[list[Token]]:
     subjects = [c for c in root.children if c.dep_ in SUBJECT_DEPS]
     complements = [c for c in root.children if c.dep_ == "ccomp"]
     is_frame = root.lemma_.lower() in _FRAME_VERBS and (
-        any(c.lower_ in {"this", "that", "which"} for c in subjects)
+        any(c.lower_ in {"this", "that", "which", "i", "we"} for c in subjects)
         or (any(c.lower_ == "it" for c in subjects) and root.tag_ == "VBN")
     )
     if not is_frame or not complements:
@@ -253,12 +270,13 @@ def _aux_fits(child: Token, joined: Token, shares_verb: bool) -> bool:
 def render(tokens: list[Token] | tuple[Token, ...], replacements: dict[int, str]) -> str:
     """Join tokens into a clean sentence; "" when nothing claim-like is left."""
     words = []
-    for token in tokens:
+    for number, token in enumerate(tokens):
         word = replacements.get(token.i, token.text)
-        # A line break is a token of its own (skipped); keep it as a space.
-        follows_space = token.i + 1 < len(token.doc) and token.doc[token.i + 1].is_space
+        following = tokens[number + 1].i if number + 1 < len(tokens) else token.i + 1
+        # A line break is a token of its own (skipped), and words left out between two
+        # kept ones ("Stalin[, on the other hand,] became") leave a gap: both are a space.
         if word:
-            words.append(word + (token.whitespace_ or (" " if follows_space else "")))
+            words.append(word + (token.whitespace_ or (" " if following != token.i + 1 else "")))
     return tidy("".join(words))
 
 
@@ -267,7 +285,10 @@ def tidy(text: str) -> str:
     text = _INNER_FILLER.sub("", text.strip())
     text = _LEADING_FILLER.sub("", text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    text = re.sub(r"\s{2,}", " ", text).strip(" ,;:-–—'’‘\"“”")
+    text = re.sub(r"\s{2,}", " ", text).strip(" ,;:-–—'’‘“”")
+    # A straight quote is stripped only when it is left without its pair.
+    if text.count('"') % 2:
+        text = text.strip('"') if text.startswith('"') or text.endswith('"') else text
     if text.count("‘") > len(re.findall(r"’(?![A-Za-z])", text)):
         text = text.replace("‘", "", 1)
     if text.count("“") > text.count("”"):
@@ -275,10 +296,17 @@ def tidy(text: str) -> str:
     if not text or text.endswith("?"):
         return ""
     text = re.sub(r"\b(believed|believes|believe) (\w+ing)\b", r"\1 in \2", text)
+    text = _REPORTING_COMMA.sub(r"\1 that", text)
     text = text.rstrip(".!").rstrip(" ,;:") + "."
     if len(text) < 2:
         return ""
     return text[0].upper() + text[1:]
+
+
+def is_filler(tokens: list[Token] | tuple[Token, ...] | set[Token]) -> bool:
+    """Whether the words only link the argument ("on the other hand", "in comparison")."""
+    text = " ".join(t.text for t in sorted(tokens, key=lambda t: t.i))
+    return bool(text.strip()) and _LEADING_FILLER.sub("", text.strip() + " ") == ""
 
 
 def content_words(tokens: list[Token] | tuple[Token, ...]) -> int:

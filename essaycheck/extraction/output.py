@@ -54,4 +54,6 @@ def dump_built_rubric(built: BuiltRubric, path: Path) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     stream = io.StringIO()
     yaml.dump(data, stream)
-    return stream.getvalue()
+    # The emitter leaves a space where it folds a long text; YAML drops it on reading
+    # (no block scalars are written), so it goes, and editors show no stray whitespace.
+    return "".join(line.rstrip(" ") + "\n" for line in stream.getvalue().splitlines())

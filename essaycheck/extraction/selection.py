@@ -2,7 +2,9 @@
 
 A claim the source says twice becomes one point with the other wording kept as an
 example. When there are more claims than a teacher would mark, the most central
-ones are kept (the ones the rest of the source comes back to), in source order.
+ones are kept (the ones the rest of the source comes back to, each shared word
+counted by its rarity so that the people every claim names do not decide it, with a
+little more for a conclusion and for a claim given with its reason), in source order.
 The most central points, and those a mark scheme gives more marks, get weight 2
 and ``required``; every proposal carries the reason, for the teacher to check.
 """
@@ -11,12 +13,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
 from essaycheck.extraction.claims import Claim
 
 _QUOTED = re.compile(r"[‘“\"][^’”\"]{3,60}[’”\"]")
+
+_BECAUSE = frozenset({"because", "since", "as"})
+_CONCLUDING = frozenset({"therefore", "thus", "hence", "consequently", "ultimately"})
 
 Detail = Literal["fine", "default", "coarse"]
 DETAILS: tuple[Detail, ...] = ("fine", "default", "coarse")
@@ -51,6 +57,16 @@ def overlap(first: frozenset[str], second: frozenset[str]) -> float:
     return len(first & second) / min(len(first), len(second))
 
 
+def _weighted_overlap(
+    first: frozenset[str], second: frozenset[str], rarity: dict[str, float]
+) -> float:
+    """Shared words as a share of the smaller set, each word weighted by its rarity."""
+    if not first or not second:
+        return 0.0
+    shared = sum(rarity[word] for word in first & second)
+    return shared / min(sum(rarity[w] for w in first), sum(rarity[w] for w in second))
+
+
 def _repeats(words: frozenset[str], other: frozenset[str], limit: float) -> bool:
     """Whether two claims share enough words, both of the shorter's and of the two together."""
     if not words or not other:
@@ -82,17 +98,25 @@ def choose(
 ) -> list[Proposal]:
     """Keep the points a teacher would mark, in source order, with weights and reasons."""
     sets = [lemmas(claim) for claim, _ in merged]
+    # Words most claims share (the people a source is about) are its topic: sharing them
+    # says less than sharing a rarer word, so each word counts by its rarity.
+    counts = Counter(word for words in sets for word in words)
+    rarity = {word: math.log(1 + len(sets) / count) for word, count in counts.items()}
     first_claims: dict[str, int] = {}
     for i, (claim, _) in enumerate(merged):
-        if claim.is_attributed and claim.person:
+        if claim.person:
             first_claims.setdefault(claim.person, i)
     centrality = [
-        sum(overlap(words, other) for j, other in enumerate(sets) if j != i)
+        sum(_weighted_overlap(words, other, rarity) for j, other in enumerate(sets) if j != i)
         + 0.5 * len(examples)
         + (0.5 if claim.is_attributed else 0.0)
         # A person's opening argument and a named idea carry the argument.
         + (1.0 if i in first_claims.values() else 0.0)
         + (1.5 if _QUOTED.search(claim.text) else 0.0)
+        # A conclusion ("Stalin's policy therefore won ...") is what the argument is for.
+        + (1.0 if any(t.lower_ in _CONCLUDING for t in claim.tokens) else 0.0)
+        # A claim given with its reason ("because ...", "since ...") is an argument.
+        + (0.5 if any(t.dep_ == "mark" and t.lower_ in _BECAUSE for t in claim.tokens) else 0.0)
         for i, ((claim, examples), words) in enumerate(zip(merged, sets, strict=True))
     ]
     limit = max_points or MAX_POINTS[detail]

@@ -12,10 +12,20 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Literal
 
 MOODLE = re.compile(r"^(?P<student>.+?)_\d+_assignsubmission_[a-z]+(?:_|$)")
 CANVAS = re.compile(r"^(?P<student>[^\W_]+)_(?:LATE_)?\d{3,}_\d{3,}_.")
+# The same patterns, keeping what the platforms match an upload on: Moodle's participant
+# id and plugin, Canvas's user id and file (attachment) id.
+_MOODLE_IDS = re.compile(
+    r"^(?P<student>.+?)_(?P<user>\d+)_assignsubmission_(?P<plugin>[a-z]+)(?:_|$)"
+)
+_CANVAS_IDS = re.compile(
+    r"^(?P<student>[^\W_]+)_(?P<late>LATE_)?(?P<user>\d{3,})_(?P<file>\d{3,})_."
+)
 _DRIVE = re.compile(r"^[A-Za-z]:$")
 SKIPPED_NAMES = frozenset({"__macosx", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
 """Names (case-folded) that systems add to folders and zips; never a student's essay."""
@@ -53,6 +63,55 @@ def student_from_filename(name: str) -> str | None:
         canvas = CANVAS.match(part)
         if canvas and canvas["student"] == canvas["student"].lower():
             return canvas["student"]
+    return None
+
+
+@dataclass(frozen=True)
+class PlatformName:
+    """What a platform's download name says about a submission, as the platform reads it back.
+
+    Attributes:
+        platform: ``"moodle"`` or ``"canvas"``.
+        student: Moodle's full name, or Canvas's ``lastnamefirstname``.
+        user_id: Moodle's participant id (``Participant <id>`` in its grading
+            worksheet), or Canvas's user id (the gradebook's ``ID`` column).
+        prefix: the start of the download name that the platform matches an
+            upload on: Moodle's folder ``Full Name_<id>_assignsubmission_file_``,
+            Canvas's ``lastnamefirstname_<user id>_<file id>_`` (``LATE_`` kept).
+        file: the student's own file name, after the prefix.
+        late: Canvas marked the submission late.
+    """
+
+    platform: Literal["moodle", "canvas"]
+    student: str
+    user_id: str
+    prefix: str
+    file: str
+    late: bool = False
+
+
+def platform_name(name: str) -> PlatformName | None:
+    """Return what Moodle's or Canvas's download name ``name`` says, or None for neither.
+
+    ``name`` may be a relative path, tried from the file name out as
+    ``student_from_filename`` does: Moodle's "download in folders" option puts
+    the participant in the folder's name.
+    """
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    for index in range(len(parts) - 1, -1, -1):
+        part = parts[index]
+        moodle = _MOODLE_IDS.match(part)
+        if moodle and moodle["student"].strip():
+            prefix = f"{moodle['student']}_{moodle['user']}_assignsubmission_{moodle['plugin']}_"
+            own = part[len(prefix) :] if index == len(parts) - 1 else "/".join(parts[index + 1 :])
+            return PlatformName("moodle", moodle["student"].strip(), moodle["user"], prefix, own)
+        canvas = _CANVAS_IDS.match(part)
+        if canvas and canvas["student"] == canvas["student"].lower():
+            late = canvas["late"] or ""
+            prefix = f"{canvas['student']}_{late}{canvas['user']}_{canvas['file']}_"
+            return PlatformName(
+                "canvas", canvas["student"], canvas["user"], prefix, part[len(prefix) :], bool(late)
+            )
     return None
 
 

@@ -1,8 +1,13 @@
 """HTML reports: a class overview for the teacher and feedback pages for students.
 
 Each page is one self-contained file: inline CSS, inline SVG charts, and (on the
-class page only) a small inline script that sorts the table of students. Nothing
-is fetched from the network, so a page works opened straight from disk.
+class page only) a small inline script. Nothing is fetched from the network, so a
+page works opened straight from disk. The class page works without the script:
+each essay is a ``<details>`` panel that opens on a click, and the coverage bars
+are drawn to scale at any width. The script sorts the table of students, opens
+the panel a link leads to, and builds the view of one key point's evidence
+across the class from the panels (with ``textContent``), so a class of 300 stays
+a small page.
 
 Essays, names, rubric text and error messages are untrusted input: every value
 reaches the page through a Jinja2 template with autoescaping on, and a Content
@@ -44,10 +49,6 @@ STATUS_LABELS = {
 }
 # One symbol per status, so colour is never the only cue.
 STATUS_SYMBOLS = {"covered": "✓", "review": "?", "missing": "✗", "failed": "–"}
-BAR_ROW_HEIGHT = 24
-BAR_LABEL_WIDTH = 230
-BAR_TEXT_WIDTH = 140
-BAR_MAX_WIDTH = 300
 LABEL_CHARS = 30
 
 
@@ -127,6 +128,15 @@ class EssayView:
         return highlight_segments(self.result) if not self.result.is_failed else ()
 
     @property
+    def scores(self) -> str:
+        """Every key point's score, in rubric order: the heatmap row's ``data-scores``.
+
+        One attribute per row instead of a tooltip per cell keeps a class of 300
+        small; the page's script shows a cell's score when the pointer is on it.
+        """
+        return " ".join(f"{point.score:.2f}" for point in self.points)
+
+    @property
     def covered_points(self) -> tuple[PointView, ...]:
         """The key points the essay covers."""
         return tuple(point for point in self.points if point.is_covered)
@@ -145,7 +155,6 @@ class Bar:
     full_label: str
     share: float
     text: str
-    y: int = 0
     x: int = 0
 
 
@@ -185,7 +194,7 @@ def stream_class_html(
         review_total += sum(point.needs_review for point in result.points)
         if not result.is_failed:
             marked.append(_Tally(result.score, tuple(p.is_covered for p in result.points)))
-    script = _asset("sort.js")
+    script = _asset("report.js")
     return (
         _environment()
         .get_template("class.html")
@@ -204,10 +213,6 @@ def stream_class_html(
             csp=_content_security_policy(script),
             labels=STATUS_LABELS,
             symbols=STATUS_SYMBOLS,
-            bar_row_height=BAR_ROW_HEIGHT,
-            bar_label_width=BAR_LABEL_WIDTH,
-            bar_text_width=BAR_TEXT_WIDTH,
-            bar_max_width=BAR_MAX_WIDTH,
         )
     )
 
@@ -344,11 +349,10 @@ def _status(point: PointResult) -> str:
 
 
 def _cell_title(view: PointView) -> str:
-    leaning = "covered" if view.is_covered else "missing"
-    note = ", not counted" if view.note else ""
+    """What a cell's tooltip says beyond its symbol and score (the row carries the scores)."""
     if view.is_teachers:
-        return f"{view.id}: {leaning}, the teacher's decision (score {view.score:.2f})"
-    return f"{view.id}: {leaning} {view.score:.2f}{note}"
+        return f"{view.id}: {'covered' if view.is_covered else 'missing'}, the teacher's decision"
+    return f"{view.id}: not counted" if view.note else ""
 
 
 def _coverage_bars(marked: Sequence[_Tally], rubric: Rubric) -> tuple[Bar, ...]:
@@ -362,7 +366,6 @@ def _coverage_bars(marked: Sequence[_Tally], rubric: Rubric) -> tuple[Bar, ...]:
                 full_label=f"{point.id}: {point.text}",
                 share=share,
                 text=f"{share:.0%} ({count} of {len(marked)})",
-                y=index * BAR_ROW_HEIGHT,
             )
         )
     return tuple(bars)
@@ -443,7 +446,7 @@ def _asset(name: str) -> Markup:
 def _environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("essaycheck.reports", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -451,3 +454,18 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["text_node"] = text_node
+    return environment
+
+
+_TEXT_NODE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def text_node(text: str) -> Markup:
+    """Escape text for the content of an element (never an attribute's value).
+
+    Between tags only ``&`` and ``<`` can start markup (``>`` is escaped too, for
+    old parsers), so quotation marks stay as they are: an essay's apostrophes do
+    not each cost five bytes, as autoescaping's ``&#39;`` does.
+    """
+    return Markup(str(text).translate(_TEXT_NODE))

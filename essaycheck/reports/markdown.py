@@ -35,9 +35,11 @@ def render_feedback(result: EssayResult, rubric: Rubric) -> str:
     lines += [f"> Note: {md(warning)}" for warning in result.warnings]
     if result.warnings:
         lines.append("")
+    grade = rubric.grade(result.score)
+    band = f" **Grade: {md(grade)}**" if grade is not None else ""
     lines += [
         f"**Score: {result.score:.0%}** of the rubric's weight "
-        f"({len(covered)} of {len(result.points)} key points covered).",
+        f"({len(covered)} of {len(result.points)} key points covered).{band}",
         "",
     ]
     if covered:

@@ -1,8 +1,8 @@
-"""Text for a person at a terminal, and ``file:line:col`` lines for editors and hooks."""
+"""Text for a person at a terminal: one essay's verdict, or a class's summary."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from essaycheck.reports._text import one_line, terminal_safe, unhinted_point
 from essaycheck.reports.options import ReportOptions
@@ -25,6 +25,8 @@ def render_text(
 ) -> str:
     """Return a quick view for a person at a terminal (coloured when ``options.colour``).
 
+    Each covered point names the claim it was credited for and quotes the evidence;
+    each missing one gives its hint (its claim only with ``student_view: claims``).
     Essay text, names and messages are made safe for a terminal first: only the
     colour codes essaycheck adds itself reach it.
     """
@@ -42,89 +44,84 @@ def render_text(
             blocks.append(paint(f"{result.name}: not marked: {result.error}", "red"))
             continue
         covered = sum(r.is_covered for r in result.points)
+        grade = rubric.grade(result.score)
+        band = f", grade {grade}" if grade is not None else ""
         lines = [
             paint(
                 f"{result.name}: {covered} of {len(result.points)} key points "
-                f"covered (score {result.score:.2f})",
+                f"covered (score {result.score:.2f}{band})",
                 "bold",
             ),
             *(paint(f"  ! {warning}", "yellow") for warning in result.warnings),
         ]
         for point in result.points:
             mark = paint("✓", "green") if point.is_covered else paint("✗", "red")
-            review = (
-                paint(f" (close call, leans {point.status})", "yellow")
-                if point.needs_review
-                else ""
-            )
             point_id = terminal_safe(point.point.id)
-            lines.append(f"  {mark} {point_id:<{width}}  {point.score:.2f}{review}")
-            if point.is_covered and point.evidence:
-                lines.append(paint(f"      “{one_line(point.evidence.text)}”", "dim"))
-            elif not point.is_covered:
+            note = _note(point)
+            note = paint(f" ({note})", "yellow") if note else ""
+            lines.append(f"  {mark} {point_id:<{width}}  {point.score:.2f}{note}")
+            if point.is_covered:
+                lines.append(f"      credited for: {terminal_safe(one_line(point.point.text))}")
+                if point.evidence:
+                    lines.append(paint(f"      “{one_line(point.evidence.text)}”", "dim"))
+            else:
                 advice = _missing_advice(point, rubric.shows_claims)
-                lines.append(f"      {terminal_safe(advice)}")
+                lines.append(f"      {terminal_safe(one_line(advice))}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 
-def render_lines(
-    results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions = _DEFAULT
-) -> str:
-    """Return one ``file:line:col: point-id: message`` line per point to act on.
+def render_class_summary(results: Iterable[EssayResult], rubric: Rubric) -> str:
+    """Return a short class summary: each point's coverage, the mean, the grades, what to check.
 
-    For editors and pre-commit hooks: a missing point (at the start of the essay,
-    or at the sentence that was not counted), and a close call (at its evidence).
+    One pass over ``results``, holding counts only: a class of any size is
+    summarised in the same memory.
     """
-    lines = []
+    marked = failed = close = 0
+    total = 0.0
+    covered = [0] * len(rubric)
+    graded = {band.label: 0 for band in sorted(rubric.bands, key=lambda band: -band.min)}
     for result in results:
-        if result.error is not None:
-            lines.append(f"{result.name}:1:1: error: {one_line(result.error)}")
+        if result.is_failed:
+            failed += 1
             continue
-        for point in result.points:
-            message = _line_message(point, rubric.shows_claims)
-            if message is None:
-                continue
-            start = point.evidence.start if point.evidence else 0
-            line = result.text.count("\n", 0, start) + 1
-            column = start - (result.text.rfind("\n", 0, start) + 1) + 1
-            lines.append(f"{result.name}:{line}:{column}: {point.point.id}: {message}")
-    return "".join(terminal_safe(line) + "\n" for line in lines)
-
-
-def render_class_summary(results: Sequence[EssayResult], rubric: Rubric) -> str:
-    """Return a short class summary: essays marked, mean score, each point's coverage."""
-    marked = [r for r in results if r.error is None]
-    failed = len(results) - len(marked)
-    plural = "" if len(marked) == 1 else "s"
-    lines = [f"{len(marked)} essay{plural} marked" + (f", {failed} failed" if failed else "")]
+        marked += 1
+        total += result.score
+        for index, decision in enumerate(result.points):
+            covered[index] += decision.is_covered
+            close += decision.needs_review and decision.teacher is None
+        grade = rubric.grade(result.score)
+        if grade is not None:
+            graded[grade] += 1
+    lines = []
     if marked:
-        mean = sum(r.score for r in marked) / len(marked)
-        lines.append(f"mean score {mean:.2f}")
         width = max(len(point.id) for point in rubric)
         lines.append("key point coverage (share of the class):")
         for index, point in enumerate(rubric):
-            share = sum(r.points[index].is_covered for r in marked) / len(marked)
+            share = covered[index] / marked
             bar = "█" * round(share * 20)
             lines.append(f"  {point.id:<{width}}  {share:>4.0%}  {bar}".rstrip())
+        mean = f"mean score {total / marked:.2f}"
+        if graded:
+            mean += "; grades: " + ", ".join(f"{label} {n}" for label, n in graded.items())
+        lines.append(mean)
+    plural = "" if marked == 1 else "s"
+    lines.append(f"{marked} essay{plural} marked" + (f", {failed} failed" if failed else ""))
+    if close:
+        plural = "" if close == 1 else "s"
+        lines.append(f"{close} close call{plural} to check, each flagged in report.html")
+    elif marked:
+        lines.append("no close calls to check")
     return terminal_safe("\n".join(lines)) + "\n"
 
 
-def _line_message(point: PointResult, shows_claims: bool) -> str | None:
-    if point.objection is not None:
-        return f"not counted: {one_line(point.objection.message)}"
-    if not point.is_covered:
-        if point.point.hint:
-            advice = point.point.hint
-        elif shows_claims:
-            advice = point.point.text
-        else:
-            return unhinted_point(point.point.id)
-        close = f" (close call, {point.score:.2f})" if point.needs_review else ""
-        return f"missing{close}: {one_line(advice)}"
+def _note(point: PointResult) -> str:
+    """What the terminal view says beside a point's score: who decided, or how close it was."""
+    if point.teacher is not None:
+        return "your teacher's decision"
     if point.needs_review:
-        return f"close call ({point.score:.2f}, leans covered): check that this makes the point"
-    return None
+        return f"close call, leans {point.status}"
+    return ""
 
 
 def _missing_advice(point: PointResult, shows_claims: bool) -> str:

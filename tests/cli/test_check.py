@@ -14,6 +14,7 @@ from conftest import (
     DATA_DIR,
     EXAMPLES_DIR,
     GOLDEN_DIR,
+    REPO_DIR,
     SHORT_ESSAY,
     SMALL_RUBRIC,
     SPLIT_ESSAY,
@@ -22,11 +23,15 @@ from conftest import (
 )
 
 from essaycheck.cli import cli
+from essaycheck.cli.base import ExitCode
 
 STRONG = EXAMPLES_DIR / "essays" / "01-strong-amira.txt"
 SHORT = EXAMPLES_DIR / "essays" / "10-short-draft-maya.txt"
 RUBRIC = EXAMPLES_DIR / "rubric.json"
-LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<point>[\w-]+): (?P<msg>.+)$")
+LINE = re.compile(
+    r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning|info): "
+    r"(?P<point>[\w-]+): (?P<msg>.+)$"
+)
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -217,37 +222,157 @@ def test_line_format_gives_file_line_column_point_and_message(
     result = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "-f", "line"])
 
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert lines
+    *findings, essay, summary = result.stdout.splitlines()
+    assert len(findings) == 8
     text = SHORT.read_text("utf-8")
-    for line in lines:
+    for line in findings:
         found = LINE.match(line)
         assert found, line
         assert found["file"] == str(SHORT)
-        assert found["msg"].startswith(
-            ("missing: ", "missing (close call", "not counted: ", "close call")
-        )
+        assert found["severity"] == ("info" if found["msg"].startswith("close call") else "warning")
+        assert found["msg"].startswith(("missing: ", "missing, but this comes close: "))
         row, column = int(found["line"]), int(found["col"])
         assert row <= text.count("\n") + 1
         assert column <= len(text.splitlines()[row - 1]) + 1
+    assert essay == f"{SHORT}: 3 of 11 key points covered (43%)"
+    assert summary == "8 missing in 1 file"
 
 
-def test_fail_under_exits_1_when_an_essay_covers_too_little(
+def test_line_format_puts_a_close_call_at_its_passage(
+    runner: CliRunner, reuse_checker: list[Path | None]
+) -> None:
+    result = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "-f", "line"])
+
+    close = [line for line in result.stdout.splitlines() if ": end-isolation: " in line]
+    assert close == [
+        f"{SHORT}:3:1: warning: end-isolation: missing, but this comes close: Why did Trotsky "
+        "think other countries turning communist mattered for the Soviet Union's own position?"
+    ]
+    assert SHORT.read_text("utf-8").splitlines()[2].startswith("Trotsky wanted permanent")
+
+
+def test_line_format_marks_required_points_as_errors_and_shows_the_grade(
+    runner: CliRunner, tmp_path: Path, reuse_checker: list[Path | None]
+) -> None:
+    data = json.loads(RUBRIC.read_text("utf-8"))
+    for point in data["points"]:
+        point["required"] = point["id"] in {"permanent-revolution", "collective-farming"}
+    data["bands"] = [{"min": 0.5, "label": "Pass"}, {"min": 0, "label": "Not yet"}]
+    rubric = tmp_path / "required.json"
+    rubric.write_text(json.dumps(data), "utf-8")
+
+    result = runner.invoke(cli, ["check", str(SHORT), "-r", str(rubric), "-f", "line"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # at the start of the paragraph of the sentence nearest the point
+    assert re.search(
+        rf"^{re.escape(str(SHORT))}:\d+:1: error: collective-farming: missing \(required\): ",
+        "\n".join(lines),
+        re.MULTILINE,
+    )
+    assert not any(": permanent-revolution: " in line for line in lines)  # covered
+    assert lines[-2] == f"{SHORT}: 3 of 11 key points covered (43%, grade Not yet)"
+    assert lines[-1] == "8 missing (1 required) in 1 file"
+
+
+def test_jsonl_gives_one_finding_per_line_with_its_range(
+    runner: CliRunner, reuse_checker: list[Path | None]
+) -> None:
+    result = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "-f", "jsonl"])
+
+    assert result.exit_code == 0, result.output
+    findings = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(findings) == 8
+    for finding in findings:
+        assert set(finding) == {
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "severity",
+            "code",
+            "kind",
+            "message",
+        }
+        assert finding["path"] == str(SHORT)
+        assert (finding["line"], finding["column"]) <= (finding["end_line"], finding["end_column"])
+    close = next(f for f in findings if f["code"] == "end-isolation")
+    assert (close["line"], close["column"], close["severity"]) == (3, 1, "warning")
+    assert close["end_line"] == 3 and close["end_column"] > 1
+
+
+def test_text_names_what_each_covered_point_was_credited_for(
+    runner: CliRunner, reuse_checker: list[Path | None]
+) -> None:
+    result = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC)])
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index(next(line for line in lines if "✓ socialism-in-one-country" in line))
+    assert lines[at + 1].startswith("      credited for: Stalin")
+    assert lines[at + 2].startswith("      “Stalin disagreed and his idea was socialism")
+
+
+@pytest.mark.parametrize("fmt", ["text", "line", "jsonl", "markdown"])
+def test_student_formats_never_name_engine_internals(
+    runner: CliRunner, reuse_checker: list[Path | None], fmt: str
+) -> None:
+    result = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "-f", fmt])
+
+    assert result.exit_code == 0, result.output
+    for internal in ("needs_review", "needs review", "threshold", "window"):
+        assert internal not in result.stdout.lower()
+
+
+def test_fail_under_exits_4_when_an_essay_falls_short(
     runner: CliRunner, reuse_checker: list[Path | None]
 ) -> None:
     passing = runner.invoke(cli, ["check", str(STRONG), "-r", str(RUBRIC), "--fail-under", "0.3"])
     failing = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "--fail-under", "0.99"])
 
     assert passing.exit_code == 0, passing.output
-    assert failing.exit_code == 1
+    assert failing.exit_code == ExitCode.FELL_SHORT == 4
     assert "under --fail-under 99%" in failing.stderr
+    assert failing.stdout  # the report is still printed
 
 
-def test_fail_under_must_be_a_share(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["check", str(STRONG), "-r", str(RUBRIC), "--fail-under", "60"])
+@pytest.mark.parametrize(("value", "code"), [("0.6", 4), ("60%", 4), ("40%", 0), (".4", 0)])
+def test_fail_under_takes_a_share_or_a_percentage(
+    runner: CliRunner, reuse_checker: list[Path | None], value: str, code: int
+) -> None:
+    result = runner.invoke(cli, ["check", str(SHORT), "-r", str(RUBRIC), "--fail-under", value])
 
-    assert result.exit_code == 2
-    assert "--fail-under" in result.stderr
+    assert result.exit_code == code, result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("60", "is more than 1"),
+        ("1.5", "is more than 1"),
+        ("150%", "is more than 1"),
+        ("abc", "is not a number"),
+        ("-0.1", "is less than 0"),
+    ],
+)
+def test_fail_under_must_be_a_share(runner: CliRunner, value: str, reason: str) -> None:
+    result = runner.invoke(cli, ["check", str(STRONG), "-r", str(RUBRIC), "--fail-under", value])
+
+    assert result.exit_code == ExitCode.USAGE == 2
+    assert f"Invalid value for '--fail-under': '{value}' {reason}" in result.stderr
+    assert "write a share from 0 to 1 (0.6) or a percentage (60%)" in result.stderr
+
+
+def test_help_documents_every_exit_code(runner: CliRunner) -> None:
+    result = invoke(runner, "check", "--help")
+
+    assert result.exit_code == 0
+    for code in ExitCode:
+        assert f"  {code.value}  " in result.stdout
+    assert "4  fell short" in result.stdout
+    assert "1  essaycheck error (could not run)" in result.stdout
 
 
 HOSTILE_TEXT = (
@@ -305,3 +430,34 @@ def test_fail_under_must_be_a_finite_share(runner: CliRunner, value: str) -> Non
 
     assert result.exit_code == 2
     assert "--fail-under" in result.stderr
+
+
+def test_a_config_file_may_give_fail_under_as_a_percentage(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".essaycheck.yaml").write_text(
+        f"rubric: {RUBRIC}\nfail-under: 60%\nformat: line\n", "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    result = invoke(runner, "check", SHORT)
+
+    assert result.exit_code == ExitCode.FELL_SHORT, result.output
+    assert result.stdout.endswith("8 missing in 1 file\n")
+    assert "under --fail-under 60%" in result.stderr
+
+
+def test_the_pre_commit_hook_runs_check_in_the_line_format(runner: CliRunner) -> None:
+    import yaml
+
+    (hook,) = yaml.safe_load((REPO_DIR / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    program, *entry = hook["entry"].split()
+    assert program == "essaycheck"
+    assert re.search(hook["files"], SHORT.name)
+
+    # pre-commit adds the hook's args, then the staged files.
+    result = invoke(runner, *entry, "-r", RUBRIC, "--fail-under", "60%", SHORT, STRONG)
+
+    assert result.exit_code == ExitCode.FELL_SHORT, result.output
+    assert LINE.match(result.stdout.splitlines()[0])
+    assert result.stdout.splitlines()[-1].endswith(" in 2 files")

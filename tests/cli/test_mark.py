@@ -67,14 +67,48 @@ def test_mark_writes_gradebook_results_and_feedback(
     assert f"Reports written to {out}" in result.stderr
 
 
-def test_mark_quiet_prints_no_summary(runner: CliRunner, essays_dir: Path, tmp_path: Path) -> None:
+def test_mark_ends_with_the_counts_and_the_class_report(
+    runner: CliRunner, essays_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+
+    result = invoke(runner, "mark", essays_dir, "-r", SMALL_RUBRIC, "-o", out)
+
+    assert result.exit_code == 0, result.output
+    *_, counts, to_check, last = result.stderr.splitlines()
+    assert counts == "2 essays marked"
+    assert to_check == "no close calls to check"
+    assert last == f"Reports written to {out}: open {out / 'report.html'} in a browser."
+    assert "essaycheck override" not in result.stderr  # nothing to decide: no advice
+
+
+def test_mark_quiet_prints_nothing_but_errors(
+    runner: CliRunner, essays_dir: Path, tmp_path: Path
+) -> None:
     result = invoke(
         runner, "mark", essays_dir, "-r", SMALL_RUBRIC, "-o", tmp_path / "out", "--quiet"
     )
 
     assert result.exit_code == 0, result.output
-    assert "essays marked" not in result.stderr
-    assert "Reports written to" in result.stderr
+    assert result.stderr == ""
+    assert result.stdout == ""
+    assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_mark_quiet_still_reports_the_essays_it_could_not_mark(
+    runner: CliRunner, essays_dir: Path, tmp_path: Path
+) -> None:
+    (essays_dir / "cara.txt").write_bytes(b"")
+
+    result = invoke(
+        runner, "mark", essays_dir, "-r", SMALL_RUBRIC, "-o", tmp_path / "out", "--quiet"
+    )
+
+    assert result.exit_code == 3, result.output
+    assert result.stderr.splitlines() == [
+        "Failed: cara.txt: is empty. There is nothing to mark.",
+        "1 of 3 essays could not be marked.",
+    ]
 
 
 def test_mark_finds_essays_in_subfolders(
@@ -146,10 +180,12 @@ def test_mark_records_unreadable_essays_and_marks_the_rest(
     report = json.loads((out / "results.json").read_text("utf-8"))
     assert [e.get("error") is None for e in report["essays"]] == [True, True, False, False]
     assert (out / "feedback" / "cara.md").read_text("utf-8").count("could not be marked") == 1
-    assert "Failed: cara.txt: is empty" in result.stderr
-    assert "Failed: dev.txt: looks like a binary file" in result.stderr
-    assert "2 of 4 essays could not be marked" in result.stderr
-    assert "2 essays marked, 2 failed" in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Failed: cara.txt: is empty. There is nothing to mark."
+    assert lines[1].startswith("Failed: dev.txt: looks like a binary file")
+    assert lines[2] == "2 of 4 essays could not be marked."
+    assert lines[-3] == "2 essays marked, 2 failed"
+    assert lines[-1] == f"Reports written to {out}: open {out / 'report.html'} in a browser."
 
 
 def test_mark_folder_that_does_not_exist_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
@@ -228,3 +264,51 @@ def test_mark_lists_a_file_of_another_format_as_failed(
     assert sorted(rows) == ["ana.txt", "ben.md", "notes.pages"]
     assert ".pages files are not supported" in rows["notes.pages"]["error"]
     assert "notes.pages" in result.stderr
+
+
+def test_mark_says_how_many_close_calls_to_check_and_how(
+    runner: CliRunner, tmp_path: Path, reuse_checker: list[Path | None]
+) -> None:
+    essays = tmp_path / "essays"
+    essays.mkdir()
+    for name in ("01-strong-amira.txt", "03-partial-jake.txt", "10-short-draft-maya.txt"):
+        shutil.copy(EXAMPLES_DIR / "essays" / name, essays)
+    out = tmp_path / "out"
+
+    result = runner.invoke(cli, ["mark", str(essays), "-r", str(RUBRIC), "-o", str(out)])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "results.json").read_text("utf-8"))
+    close = sum(p["needs_review"] for essay in report["essays"] for p in essay["points"])
+    assert close > 0
+    *_, counts, to_check, how, last = result.stderr.splitlines()
+    assert counts == "3 essays marked"
+    assert to_check == f"{close} close calls to check, each flagged in report.html"
+    assert how == (
+        f"To decide one: essaycheck override {out} ESSAY POINT_ID --covered (or --missing), "
+        f"then essaycheck report {out}."
+    )
+    assert last == f"Reports written to {out}: open {out / 'report.html'} in a browser."
+
+
+def test_mark_does_not_count_the_close_calls_a_teacher_has_decided(
+    runner: CliRunner, tmp_path: Path, reuse_checker: list[Path | None]
+) -> None:
+    essays = tmp_path / "essays"
+    essays.mkdir()
+    shutil.copy(EXAMPLES_DIR / "essays" / "03-partial-jake.txt", essays)
+    out = tmp_path / "out"
+    args = ["mark", str(essays), "-r", str(RUBRIC), "-o", str(out)]
+    assert runner.invoke(cli, args).exit_code == 0
+    report = json.loads((out / "results.json").read_text("utf-8"))
+    (essay,) = report["essays"]
+    close = [p["id"] for p in essay["points"] if p["needs_review"]]
+    assert len(close) == 2
+    decided = runner.invoke(cli, ["override", str(out), essay["path"], close[0], "--covered"])
+    assert decided.exit_code == 0, decided.output
+
+    result = runner.invoke(cli, [*args, "--force"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 close call to check, each flagged in report.html" in result.stderr
+    assert "To decide one: essaycheck override" in result.stderr

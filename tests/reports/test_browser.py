@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import shutil
 import struct
@@ -20,8 +21,8 @@ from bs4 import BeautifulSoup
 from test_html import ENGINE, hostile_results, synthetic_class
 
 from essaycheck.reports.html import render_class_html
-from essaycheck.results import EssayResult
-from essaycheck.rubric import Rubric
+from essaycheck.results import EssayResult, PointResult
+from essaycheck.rubric import KeyPoint, Rubric
 
 CHROMIUM = Path("/usr/bin/chromium")
 FOUND = str(CHROMIUM) if CHROMIUM.is_file() else shutil.which("chromium")
@@ -35,6 +36,10 @@ FLAGS = (
     "--disable-dev-shm-usage",
 )
 TIMEOUT = 60
+# Where to keep a copy of every screenshot, to look at them (ESSAYCHECK_SCREENSHOTS=folder).
+SCREENSHOTS = (
+    Path(os.environ["ESSAYCHECK_SCREENSHOTS"]) if "ESSAYCHECK_SCREENSHOTS" in os.environ else None
+)
 # The hostile essay tries to change the page title if any of its markup ran.
 PWNED = "document.title='pwned'"
 
@@ -45,12 +50,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def chromium(page: Path, tmp_path: Path, *args: str) -> str:
-    """Open ``page`` from disk in a fresh headless Chromium; return its stdout."""
+def chromium(page: Path, tmp_path: Path, *args: str, fragment: str = "") -> str:
+    """Open ``page`` (at ``#fragment``) from disk in a fresh headless Chromium; return stdout."""
     assert FOUND is not None
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    url = page.as_uri() + (f"#{fragment}" if fragment else "")
     completed = subprocess.run(
-        [FOUND, *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+        [FOUND, *FLAGS, f"--user-data-dir={profile}", *args, url],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -60,15 +66,27 @@ def chromium(page: Path, tmp_path: Path, *args: str) -> str:
     return completed.stdout
 
 
-def dump_dom(page: Path, tmp_path: Path, window: str = "1280,2000") -> BeautifulSoup:
-    dom = chromium(page, tmp_path, "--dump-dom", f"--window-size={window}")
+def dump_dom(
+    page: Path, tmp_path: Path, window: str = "1280,2000", *args: str, fragment: str = ""
+) -> BeautifulSoup:
+    dom = chromium(
+        page, tmp_path, "--dump-dom", f"--window-size={window}", *args, fragment=fragment
+    )
     assert "</html>" in dom, dom[-500:]
     return BeautifulSoup(dom, "lxml")
 
 
-def screenshot(page: Path, tmp_path: Path) -> Path:
-    png = tmp_path / "report.png"
-    chromium(page, tmp_path, f"--screenshot={png}", "--window-size=1280,2000")
+def screenshot(page: Path, tmp_path: Path, window: str = "1280,2000") -> Path:
+    """Save what the top of the page looks like in a window of this size.
+
+    (Headless Chromium paints a blank screenshot when a #fragment scrolls the page,
+    so a part further down is shown with a taller window.)
+    """
+    png = tmp_path / f"{page.stem}-{window.replace(',', 'x')}.png"
+    chromium(page, tmp_path, f"--screenshot={png}", f"--window-size={window}")
+    if SCREENSHOTS is not None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(png, SCREENSHOTS / f"{tmp_path.name}-{png.name}")
     return png
 
 
@@ -124,7 +142,11 @@ def check_what_a_person_sees(page: BeautifulSoup, results: list[EssayResult]) ->
     labels = [tag.get_text().split(" ", 1)[1] for tag in page.select("article.essay .tag")]
     assert sorted(labels) == sorted(evidence)
     assert len(page.select("article.essay mark[data-point]")) > len(results) / 2
-    assert page.select("#coverage svg g") and len(page.select("#scores svg g")) == 10
+    assert len(page.select("#coverage svg.meter")) == len(results[0].points)
+    assert len(page.select("#scores svg g")) == 10
+    # Every essay is a closed <details>: the class opens one at a time.
+    panels = page.select("article.essay > details")
+    assert len(panels) == len(results) and not any(d.has_attr("open") for d in panels)
 
 
 def test_small_class_in_a_browser(tmp_path: Path) -> None:
@@ -146,10 +168,18 @@ def test_class_of_300_in_a_browser(tmp_path: Path) -> None:
     results, rubric = synthetic_class(300)
     report = write_report(tmp_path, results, rubric)
 
-    page = dump_dom(report, tmp_path)
+    page = dump_dom(with_test_script(report, CHOOSE_A_POINT), tmp_path)
     png = screenshot(report, tmp_path)
 
     check_what_a_person_sees(page, results)
+    first = rubric.points[0].id
+    with_evidence = sum(
+        point.point.id == first and point.evidence is not None
+        for result in results
+        for point in result.points
+    )
+    assert len(page.select("#by-point-grid article.evidence-card")) == with_evidence
+    assert report.stat().st_size < 2_000_000
     assert png.stat().st_size > 20_000
     assert png_size(png) == (1280, 2000)
 
@@ -207,3 +237,156 @@ def test_table_sorts_by_score_and_a_phone_scrolls_only_the_heatmap(tmp_path: Pat
     assert body is not None
     assert body["data-page-overflows"] == "false"
     assert body["data-heatmap-scrolls"] == "true"
+
+
+# --- the phone layout, the per-point view, the panels ---------------------------------------
+
+MEASURE_BARS = """
+Array.prototype.forEach.call(document.querySelectorAll("#coverage li"), function (row) {
+  var bar = row.querySelector("rect.bar").getBoundingClientRect();
+  var track = row.querySelector("rect.track").getBoundingClientRect();
+  row.setAttribute("data-bar", String(bar.width));
+  row.setAttribute("data-track", String(track.width));
+});
+document.body.setAttribute("data-page-overflows",
+  String(document.documentElement.scrollWidth > window.innerWidth));
+"""
+
+
+def covering(shares: dict[str, int], essays: int) -> tuple[list[EssayResult], Rubric]:
+    """A class of ``essays`` where point ``id`` is covered by the first ``shares[id]`` essays."""
+    rubric = Rubric("Bars", tuple(KeyPoint(key, f"Claim {key}.") for key in shares))
+    results = [
+        EssayResult(
+            f"essay-{number}.txt",
+            tuple(
+                PointResult(
+                    point=key,
+                    is_covered=number < shares[key.id],
+                    score=0.9 if number < shares[key.id] else 0.1,
+                    needs_review=False,
+                )
+                for key in rubric
+            ),
+            text="An essay.",
+        )
+        for number in range(essays)
+    ]
+    return results, rubric
+
+
+def test_a_phone_shows_coverage_bars_true_to_their_values(tmp_path: Path) -> None:
+    results, rubric = covering({"half": 4, "most": 7, "none": 0, "all": 8}, essays=8)
+    report = write_report(tmp_path, results, rubric)
+
+    page = dump_dom(with_test_script(report, MEASURE_BARS), tmp_path, "390,844")
+    png = screenshot(report, tmp_path, "390,1900")  # tall enough to show the coverage bars
+
+    rows = {
+        row.select_one(".bar-label").get_text(): (float(row["data-bar"]), float(row["data-track"]))  # type: ignore[union-attr]
+        for row in page.select("#coverage li")
+    }
+    assert [row.select_one(".bar-value").get_text() for row in page.select("#coverage li")] == [  # type: ignore[union-attr]
+        "50% (4 of 8)",
+        "88% (7 of 8)",
+        "0% (0 of 8)",
+        "100% (8 of 8)",
+    ]
+    track = rows["half"][1]
+    assert track > 300, "on a phone the bar takes the width of the screen"
+    assert all(width == pytest.approx(track, abs=1) for _, width in rows.values())
+    for label, share in (("half", 0.5), ("most", 0.875), ("none", 0.0), ("all", 1.0)):
+        assert rows[label][0] == pytest.approx(share * track, abs=1.5), label
+    assert rows["most"][0] - rows["half"][0] > 100, "a 50% and an 88% bar look different"
+    body = page.body
+    assert body is not None and body["data-page-overflows"] == "false"
+    assert png_size(png) == (390, 1900)
+    assert png.stat().st_size > 20_000
+
+
+CHOOSE_A_POINT = """
+var choice = document.getElementById("point-choice");
+choice.value = choice.options[1].value;
+choice.dispatchEvent(new Event("change"));
+"""
+
+
+def test_the_per_point_view_shows_every_students_evidence_side_by_side(tmp_path: Path) -> None:
+    results, rubric = hostile_class()
+    first = rubric.points[0].id
+    report = with_test_script(write_report(tmp_path, results, rubric), CHOOSE_A_POINT)
+
+    page = dump_dom(report, tmp_path, "1280,2000")
+    png = screenshot(report, tmp_path, "1280,4000")  # down to the per-point view
+
+    cards = page.select("#by-point-grid article.evidence-card")
+    expected = [
+        (result, point)
+        for result in results
+        for point in result.points
+        if point.point.id == first and point.evidence is not None
+    ]
+    assert len(cards) == len(expected)
+    order = {"covered": 0, "review": 1, "missing": 2}
+    statuses = [next(c for c in card["class"] if c.startswith("c-"))[2:] for card in cards]
+    assert statuses == sorted(statuses, key=order.__getitem__)
+    quotes = sorted(card.select_one("blockquote").get_text() for card in cards)  # type: ignore[union-attr]
+    assert quotes == sorted(point.evidence.text for _, point in expected if point.evidence)
+    for card in cards:
+        link = card.select_one("h3 a")
+        assert link is not None and page.select_one(str(link["href"])) is not None
+    hostile = results[0]
+    assert any(hostile.student == card.select_one("h3").get_text() for card in cards)  # type: ignore[union-attr]
+    assert page.find("img") is None
+    assert page.title is not None and "pwned" not in page.title.get_text()
+    summary = page.select_one("#by-point-summary")
+    assert summary is not None and summary.get_text().startswith(f"{first}: ")
+    assert png_size(png) == (1280, 4000)
+    assert png.stat().st_size > 20_000
+
+
+def test_a_link_to_an_essay_opens_its_panel(tmp_path: Path) -> None:
+    results, rubric = synthetic_class(12, points=5)
+    report = write_report(tmp_path, results, rubric)
+
+    page = dump_dom(report, tmp_path, fragment="essay-3")
+
+    opened = [
+        panel["id"] for panel in page.select("article.essay") if panel.details.has_attr("open")
+    ]  # type: ignore[union-attr]
+    assert opened == ["essay-3"]
+
+
+def test_without_its_script_the_page_keeps_its_panels_and_says_what_is_off(
+    tmp_path: Path,
+) -> None:
+    results, rubric = synthetic_class(12, points=5)
+    report = write_report(tmp_path, results, rubric)
+    html = report.read_text("utf-8")
+    bare = report.with_name("bare.html")
+    bare.write_text(re.sub(r"<script>.*?</script>", "", html, flags=re.S), "utf-8")
+
+    page = dump_dom(bare, tmp_path, "1280,2000")
+
+    assert page.html is not None and "js" not in page.html.get("class", [])
+    assert len(page.select("article.essay > details > summary h3")) == len(results)
+    noscript = page.select_one("#by-point noscript")
+    assert noscript is not None and "script, which is off" in noscript.get_text()
+
+
+HOVER_A_CELL = """
+var row = document.querySelector("table.heatmap tbody tr[data-scores]");
+row.cells[2].dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+row.setAttribute("data-hovered", row.cells[2].getAttribute("title"));
+"""
+
+
+def test_pointing_at_a_heatmap_cell_shows_its_score(tmp_path: Path) -> None:
+    results, rubric = synthetic_class(6, points=4)
+    report = with_test_script(write_report(tmp_path, results, rubric), HOVER_A_CELL)
+
+    page = dump_dom(report, tmp_path)
+
+    row = page.select_one("table.heatmap tbody tr[data-hovered]")
+    assert row is not None
+    assert row["data-hovered"] == f"point-01: score {results[0].points[1].score:.2f}"

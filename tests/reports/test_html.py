@@ -19,7 +19,12 @@ from click.testing import CliRunner
 from conftest import EXAMPLES_DIR
 
 from essaycheck.reports import ReportOptions
-from essaycheck.reports.html import highlight_segments, render_class_html, render_essays_html
+from essaycheck.reports.html import (
+    highlight_segments,
+    render_class_html,
+    render_essays_html,
+    text_node,
+)
 from essaycheck.results import EngineInfo, EssayResult, Evidence, Objection, PointResult
 from essaycheck.rubric import Band, KeyPoint, Rubric
 
@@ -313,6 +318,19 @@ def test_the_essays_page_runs_no_script(essay: EssayResult, rubric: Rubric) -> N
 # --- highlights -----------------------------------------------------------------------------
 
 
+def test_essay_text_is_escaped_for_element_content_and_keeps_its_quotes() -> None:
+    assert text_node("a<b & 'c' \"d\">") == "a&lt;b &amp; 'c' \"d\"&gt;"
+    key = KeyPoint("a", "A.")
+    text = 'It\'s "quoted" & <b>bold</b>.'
+    result = EssayResult("e.txt", (point(key, text, "It's"),), text=text)
+
+    html = render_class_html([result], Rubric("R", (key,)), ENGINE)
+    panel = soup(html).select_one(".essay-text")
+
+    assert 'It\'s "quoted" &amp; &lt;b&gt;bold&lt;/b&gt;.' in html.replace("</mark>", "")
+    assert panel is not None and panel.get_text().endswith(text[4:])
+
+
 def test_each_highlight_quotes_its_evidence(class_html: str, essay: EssayResult) -> None:
     panel = panel_of(soup(class_html), essay.name)
 
@@ -445,11 +463,27 @@ def test_evidence_outside_the_text_is_clamped_not_a_crash() -> None:
 # --- panels -------------------------------------------------------------------------------------
 
 
-def test_panel_lists_missing_points_with_hints_and_notes(
+def test_class_panel_names_points_by_id_with_their_notes(
     class_html: str, essay: EssayResult
 ) -> None:
     panel = panel_of(soup(class_html), essay.name)
     text = " ".join(panel.get_text().split())
+
+    assert (
+        "Missing (1) socialism-in-one-country (not counted: Your essay says the opposite: "
+        "“Stalin did not…”)" in text
+    )
+    assert "Covered (2) permanent-revolution, collective-farming (close call)" in text
+    assert "Hint:" not in text  # the claims and hints are in the table of key points
+    assert "Note: no sentence punctuation" in text
+    assert "Student: Ana Díaz Score: 75%" in text
+
+
+def test_students_panel_lists_missing_points_with_hints_and_notes(
+    essay: EssayResult, rubric: Rubric
+) -> None:
+    page = soup(render_essays_html([essay], rubric, ENGINE))
+    text = " ".join(panel_of(page, essay.name).get_text().split())
 
     assert "Missing (1)" in text
     assert "Hint: What did Trotsky want abroad?" not in text  # covered: no hint needed
@@ -458,7 +492,25 @@ def test_panel_lists_missing_points_with_hints_and_notes(
     assert "collective-farming close call" in text
     assert "Note: no sentence punctuation" in text
     assert "Student: Ana Díaz Score: 75%" in text
-    assert "Score: 75%" in text
+
+
+def test_panels_are_details_closed_in_the_class_report_and_open_for_a_student(
+    class_html: str, essay: EssayResult, rubric: Rubric
+) -> None:
+    in_class = panel_of(soup(class_html), essay.name)
+    standalone = panel_of(soup(render_essays_html([essay], rubric, ENGINE)), essay.name)
+
+    opened = []
+    for panel in (in_class, standalone):
+        details = panel.find("details", recursive=False)
+        assert isinstance(details, Tag)
+        summary = details.find("summary", recursive=False)
+        assert isinstance(summary, Tag)
+        heading = summary.find("h3")
+        assert heading is not None and heading.get_text() == essay.name
+        assert "Score: 75%" in " ".join(summary.get_text().split())
+        opened.append(details.has_attr("open"))
+    assert opened == [False, True]
 
 
 def test_missing_point_shows_its_hint(rubric: Rubric) -> None:
@@ -489,19 +541,18 @@ def test_failed_essay_is_shown_with_its_error(class_html: str, failed: EssayResu
     assert "Not marked: essays/broken.docx" in table_row.get_text()
 
 
-def test_essays_page_shows_the_same_panel(
+def test_essays_page_shows_the_same_essay_and_highlights(
     essay: EssayResult, rubric: Rubric, class_html: str
 ) -> None:
-    """With ``student_view: claims`` the student's page is the class report's panel."""
+    """The student's page and the class report show the same summary and highlighted text."""
     page = soup(render_essays_html([essay], replace(rubric, student_view="claims"), ENGINE))
 
     assert page.title is not None and page.title.get_text() == "Feedback: essays/ana.txt"
     standalone = page.select_one("article.essay")
     in_class = panel_of(soup(class_html), essay.name)
     assert standalone is not None
-    for link in in_class.select("a.back-link, p.back"):
-        link.decompose()
-    assert str(standalone) == str(in_class)
+    for part in ("summary", ".essay-text"):
+        assert str(standalone.select_one(part)) == str(in_class.select_one(part)), part
 
 
 # --- class overview ------------------------------------------------------------------------
@@ -543,6 +594,21 @@ def test_heatmap_has_a_row_per_essay_and_a_column_per_point() -> None:
             assert cell.get_text() == {"covered": "✓", "review": "?", "missing": "✗"}[expected]
 
 
+def test_heatmap_rows_carry_every_score_and_cells_only_their_notes(
+    essay: EssayResult, failed: EssayResult, rubric: Rubric
+) -> None:
+    page = soup(render_class_html([essay, failed], rubric, ENGINE))
+    marked, broken = page.select("table.heatmap tbody tr")
+
+    assert marked["data-scores"] == "0.90 0.55 0.25"
+    assert not broken.has_attr("data-scores")
+    assert [cell.get("title") for cell in marked.find_all("td")] == [
+        None,
+        None,
+        "socialism-in-one-country: not counted",
+    ]
+
+
 def test_coverage_chart_gives_each_points_share_in_rubric_order(
     essay: EssayResult, failed: EssayResult, rubric: Rubric
 ) -> None:
@@ -553,14 +619,34 @@ def test_coverage_chart_gives_each_points_share_in_rubric_order(
     )
 
     page = soup(render_class_html([essay, none_covered, failed], rubric, ENGINE))
-    chart = page.select_one("#coverage svg")
+    rows = page.select("#coverage ol.coverage li")
 
-    assert chart is not None
-    bars = chart.find_all("g")
-    labels = [bar.find_all("text")[0].get_text() for bar in bars]
-    shares = [bar.find_all("text")[1].get_text() for bar in bars]
+    labels = [row.select_one(".bar-label").get_text() for row in rows]  # type: ignore[union-attr]
+    shares = [row.select_one(".bar-value").get_text() for row in rows]  # type: ignore[union-attr]
+    widths = [row.select_one("svg.meter rect.bar")["width"] for row in rows]  # type: ignore[index]
     assert labels == [key.id for key in rubric]
     assert shares == ["50% (1 of 2)", "50% (1 of 2)", "0% (0 of 2)"]
+    assert widths == ["50.0", "50.0", "0.0"]
+    for row in rows:  # html.parser lower-cases attribute names
+        meter = row.select_one("svg.meter")
+        assert meter is not None
+        assert (meter["viewbox"], meter["preserveaspectratio"]) == ("0 0 100 10", "none")
+
+
+def test_the_per_point_view_offers_every_point_and_says_when_script_is_off(
+    class_html: str, rubric: Rubric
+) -> None:
+    page = soup(class_html)
+    section = page.select_one("#by-point")
+
+    assert section is not None
+    options = [option["value"] for option in section.select("#point-choice option")]
+    assert options == ["", *(key.id for key in rubric)]
+    assert section.select_one("#by-point-grid") is not None
+    assert section.find("noscript") is not None
+    links = page.select("#key-points a.show-point")
+    assert [link["data-point"] for link in links] == [key.id for key in rubric]
+    assert all(link["href"] == "#by-point" for link in links)
 
 
 def test_score_histogram_has_ten_bins_counting_every_marked_essay() -> None:
@@ -684,7 +770,7 @@ def test_a_class_of_300_renders_quickly_and_stays_small() -> None:
     elapsed = time.perf_counter() - started
 
     assert elapsed < 1.0, f"{elapsed:.2f} s"
-    assert len(html.encode("utf-8")) < 4_000_000
+    assert len(html.encode("utf-8")) < 2_000_000
     page = soup(html)
     assert len(page.select("table.heatmap tbody tr")) == 300
     assert len(page.select("article.essay")) == 300

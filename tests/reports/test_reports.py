@@ -10,6 +10,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from conftest import DATA_DIR
@@ -22,13 +23,15 @@ from essaycheck.reports import (
     render_class_summary,
     render_gradebook,
     render_json,
+    render_jsonl,
+    render_lines,
     render_markdown,
     render_text,
     stream_json,
 )
 from essaycheck.reports.models import render_metrics
 from essaycheck.results import EssayResult, Evidence, PointResult
-from essaycheck.rubric import KeyPoint, Rubric
+from essaycheck.rubric import Band, KeyPoint, Rubric
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -45,13 +48,19 @@ def results(checker: Checker, small_rubric: Rubric) -> list[EssayResult]:
     return [marked, EssayResult("essays/blank.txt", error=str(caught.value))]
 
 
+@pytest.fixture(scope="module")
+def banded_rubric(small_rubric: Rubric) -> Rubric:
+    """The small rubric with grade bands: every student format shows the essay's band."""
+    return replace(small_rubric, bands=(Band(0.8, "A"), Band(0.5, "B"), Band(0, "C")))
+
+
 # --- golden files --------------------------------------------------------------------
 
 
 def test_text_report_matches_golden(
-    results: list[EssayResult], small_rubric: Rubric, golden: Golden
+    results: list[EssayResult], banded_rubric: Rubric, golden: Golden
 ) -> None:
-    golden("report.txt", render_text(results, small_rubric, ReportOptions(colour=False)))
+    golden("report.txt", render_text(results, banded_rubric, ReportOptions(colour=False)))
 
 
 def test_json_report_matches_golden(
@@ -61,9 +70,21 @@ def test_json_report_matches_golden(
 
 
 def test_markdown_report_matches_golden(
-    results: list[EssayResult], small_rubric: Rubric, golden: Golden
+    results: list[EssayResult], banded_rubric: Rubric, golden: Golden
 ) -> None:
-    golden("report.md", render_markdown(results, small_rubric))
+    golden("report.md", render_markdown(results, banded_rubric))
+
+
+def test_line_report_matches_golden(
+    results: list[EssayResult], banded_rubric: Rubric, golden: Golden
+) -> None:
+    golden("report.lines", render_lines(results, banded_rubric))
+
+
+def test_jsonl_report_matches_golden(
+    results: list[EssayResult], banded_rubric: Rubric, golden: Golden
+) -> None:
+    golden("report.jsonl", render_jsonl(results, banded_rubric))
 
 
 def test_gradebook_matches_golden(
@@ -73,9 +94,9 @@ def test_gradebook_matches_golden(
 
 
 def test_class_summary_matches_golden(
-    results: list[EssayResult], small_rubric: Rubric, golden: Golden
+    results: list[EssayResult], banded_rubric: Rubric, golden: Golden
 ) -> None:
-    golden("class-summary.txt", render_class_summary(results, small_rubric))
+    golden("class-summary.txt", render_class_summary(results, banded_rubric))
 
 
 # --- the JSON contract -----------------------------------------------------------------
