@@ -71,4 +71,6 @@ def _review_note(point: PointResult) -> str:
         return f" _(your teacher's decision{': ' + markdown_text(comment) if comment else ''})_"
     if not point.needs_review:
         return ""
-    return f" _(close call, leans {point.status}: a teacher should check)_"
+    if point.is_covered:
+        return " _(a close call: this may make the point; say it more plainly to be sure)_"
+    return " _(almost: this comes close; say it more plainly)_"
