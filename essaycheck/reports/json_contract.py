@@ -53,15 +53,17 @@ def _pieces(
     if first is None:
         yield json.dumps(_json_report(rubric, engine, []), **_JSON_STYLE) + "\n"
         return
-    yield head + _json_item(first)
+    yield head + _json_item(first, rubric)
     for result in essays:
-        yield ",\n    " + _json_item(result)
+        yield ",\n    " + _json_item(result, rubric)
     yield tail
 
 
-def _json_item(result: EssayResult) -> str:
-    """One essay as the report's list of essays shows it (two levels in)."""
-    return json.dumps(result.to_dict(), **_JSON_STYLE).replace("\n", "\n    ")
+def _json_item(result: EssayResult, rubric: Rubric) -> str:
+    """One essay as the report's list of essays shows it (two levels in), with its grade."""
+    data = result.to_dict()
+    data["grade"] = None if result.is_failed else rubric.grade(result.score)
+    return json.dumps(data, **_JSON_STYLE).replace("\n", "\n    ")
 
 
 def _json_report(rubric: Rubric, engine: dict[str, Any], essays: list[Any]) -> dict[str, Any]:

@@ -115,7 +115,17 @@ def test_json_report_has_the_documented_shape(
     assert report["engine"]["name"] == "static-centred"
     assert isinstance(report["engine"]["version"], str)
     marked, failed = report["essays"]
-    assert set(marked) == {"path", "student", "format", "encoding", "score", "points", "warnings"}
+    assert set(marked) == {
+        "path",
+        "student",
+        "format",
+        "encoding",
+        "score",
+        "grade",
+        "points",
+        "warnings",
+    }
+    assert marked["grade"] is None and failed["grade"] is None  # no bands in this rubric
     assert marked["path"] == "essays/short-essay.txt"
     assert 0 <= marked["score"] <= 1
     for point in marked["points"]:
@@ -137,6 +147,7 @@ def test_json_report_has_the_documented_shape(
         "path": "essays/blank.txt",
         "error": "essays/blank.txt: is empty. There is nothing to mark.",
         "score": None,
+        "grade": None,
         "points": [],
         "student": None,
         "format": None,
