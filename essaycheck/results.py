@@ -20,6 +20,11 @@ THRESHOLD = 0.5
 REVIEW_BAND = 0.15
 """By default, a decision whose score is this close to THRESHOLD needs a teacher's review."""
 DECISION = f"covered when score >= {THRESHOLD}"
+COPY_FLAG = 0.2
+"""A share of an essay's words copied from one place (the source, or the class) that the
+teacher's reports flag."""
+FROM_SOURCE = "source"
+"""Where a shared passage copied from the source is from (else: the other essay's name)."""
 
 
 def decide(score: float, review_band: float) -> tuple[bool, bool]:
@@ -149,10 +154,67 @@ class PointResult:
 
 
 @dataclass(frozen=True)
+class SharedPassage:
+    """A stretch of an essay shared with the source or another essay (``essay.text[start:end]``).
+
+    ``origin`` is ``source``, or the name of the other essay of the class; the JSON
+    report calls it ``from``.
+    """
+
+    start: int
+    end: int
+    origin: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the passage as JSON-ready data."""
+        return {"start": self.start, "end": self.end, "from": self.origin}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a passage from ``to_dict`` data."""
+        return cls(start=data["start"], end=data["end"], origin=data["from"])
+
+
+@dataclass(frozen=True)
+class Copying:
+    """How much of an essay is copied, for the teacher (see essaycheck.batch.copying).
+
+    Attributes:
+        source: the share of the essay's words in passages shared with the source
+            (None when there was no source to compare with).
+        class_share: the share in passages shared with other essays of the class
+            (text also in the source is counted as from the source); ``class`` in JSON.
+        passages: the shared passages, in the essay's order.
+    """
+
+    source: float | None
+    class_share: float
+    passages: tuple[SharedPassage, ...] = ()
+
+    def to_dict(self, *, rounded: bool = True) -> dict[str, Any]:
+        """Return the figures and passages as JSON-ready data."""
+        return {
+            "source": None if self.source is None else _rounded(self.source, rounded),
+            "class": _rounded(self.class_share, rounded),
+            "passages": [passage.to_dict() for passage in self.passages],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild the figures from ``to_dict`` data."""
+        return cls(
+            source=data["source"],
+            class_share=data["class"],
+            passages=tuple(SharedPassage.from_dict(item) for item in data["passages"]),
+        )
+
+
+@dataclass(frozen=True)
 class EssayResult:
     """The verdict on one essay: every key point, and the weighted share covered.
 
     A failed essay (one that could not be read) has ``error`` set and no points.
+    ``copying`` is set by ``mark``'s class pass (a teacher's figure, never a student's).
     """
 
     name: str
@@ -163,6 +225,7 @@ class EssayResult:
     warnings: tuple[str, ...] = ()
     format: str | None = None
     encoding: str | None = None
+    copying: Copying | None = None
 
     @property
     def is_failed(self) -> bool:
@@ -195,6 +258,8 @@ class EssayResult:
                 points=[result.to_dict(rounded=rounded) for result in self.points],
             )
         data["warnings"] = list(self.warnings)
+        if self.copying is not None:  # computed by mark for a class; absent elsewhere
+            data["copying"] = self.copying.to_dict(rounded=rounded)
         return data
 
     @classmethod
@@ -212,6 +277,7 @@ class EssayResult:
             warnings=tuple(data["warnings"]),
             format=data["format"],
             encoding=data["encoding"],
+            copying=Copying.from_dict(data["copying"]) if data.get("copying") else None,
         )
 
 

@@ -93,6 +93,7 @@ class Rubric:
     points: tuple[KeyPoint, ...]
     description: str = ""
     source: str = ""
+    source_sha256: str = ""
     path: Path | None = field(default=None, compare=False)
     bands: tuple[Band, ...] = ()
     student_view: str = STUDENT_VIEWS[0]
@@ -129,6 +130,8 @@ class Rubric:
             data["description"] = self.description
         if self.source:
             data["source"] = self.source
+        if self.source_sha256:
+            data["source_sha256"] = self.source_sha256
         data["points"] = [point.to_dict() for point in self.points]
         if self.bands:
             data["bands"] = [{"min": band.min, "label": band.label} for band in self.bands]
@@ -296,6 +299,7 @@ def _rubric_from_dict(data: dict[str, Any], path: Path | None) -> Rubric:
         points=points,
         description=data.get("description", ""),
         source=data.get("source", ""),
+        source_sha256=data.get("source_sha256", ""),
         path=path,
         student_view=data.get("student_view", STUDENT_VIEWS[0]),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+from essaycheck.batch.copying import CopiedResults, class_copying
 from essaycheck.batch.journal import (
     JournalKey,
     StoredResults,
@@ -108,6 +109,7 @@ def mark_folder(
     scale: float | None = None,
     calibration: Calibrator | None = None,
     keep: Sequence[Path] = (),
+    source: str | None = None,
     on_listed: Callable[[int], None] | None = None,
     on_essay: Callable[[EssayResult], None] | None = None,
 ) -> BatchResult:
@@ -121,6 +123,8 @@ def mark_folder(
     ``calibration`` of the rubric, when given, re-scales every decision; it must
     be the one ``engine`` describes. ``scale`` adds a marks column to the
     gradebook. ``keep`` are files ``out_dir`` must not hold (the rubric).
+    Once every essay is marked, each one's copying (from ``source``, the source's
+    text when given, and from the other essays) is found for the teacher's reports.
     ``on_listed`` is told how many essays there are once they are listed,
     ``on_essay`` each result as it comes.
 
@@ -140,7 +144,16 @@ def mark_folder(
         if on_listed is not None:
             on_listed(len(submissions))
         return _mark(
-            submissions, rubric, marker, target, engine, resume, scale, calibration, on_essay
+            submissions,
+            rubric,
+            marker,
+            target,
+            engine,
+            resume,
+            scale,
+            calibration,
+            source,
+            on_essay,
         )
 
 
@@ -153,6 +166,7 @@ def _mark(
     resume: bool,
     scale: float | None,
     calibration: Calibrator | None,
+    source: str | None,
     on_essay: Callable[[EssayResult], None] | None,
 ) -> BatchResult:
     """Mark the submissions into the journal, then write the reports from it."""
@@ -204,7 +218,8 @@ def _mark(
         raise output_error(journal_path, err) from err
     written = index_journal(journal_path, key)
     stored = StoredResults(journal_path, [written[name].offset for name in names], rubric)
-    results = OverriddenResults(stored, read_overrides(out_dir))  # the teacher's decisions win
+    copied = CopiedResults(stored, class_copying(stored, source))  # one pass, in this process
+    results = OverriddenResults(copied, read_overrides(out_dir))  # the teacher's decisions win
     options = ReportOptions(engine=engine, scale=scale)
     pool = marker if isinstance(marker, WorkerPool) else None
     _write_reports(results, names, rubric, options, out_dir, pool)

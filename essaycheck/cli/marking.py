@@ -201,6 +201,12 @@ def _workers(
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print nothing but errors: no progress bar, no summary."
 )
+@click.option(
+    "--source",
+    "source_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The source text, to check copying from it (default: the one rubric build recorded).",
+)
 @no_calibration_option
 @engine_option
 @models_dir_option
@@ -220,6 +226,7 @@ def mark(
     no_calibration: bool,
     engine: str,
     models_dir: Path | None,
+    source_path: Path | None = None,
 ) -> None:
     """Mark every essay in FOLDER (or a .zip) and write the class's reports to --out.
 
@@ -250,6 +257,7 @@ def mark(
             "workers. Leave out --jobs, or --scheduler."
         )
     rubric = load_rubric(rubric_path)
+    source = _source_text(rubric, source_path)
     show = not quiet and sys.stderr.isatty()
     close_calls = _CloseCalls(read_overrides(out_dir) if out_dir.is_dir() else {})
     try:
@@ -270,6 +278,7 @@ def mark(
                     scale=scale,
                     calibration=calibration,
                     keep=(rubric_path, calibration_path(rubric_path)),
+                    source=source,
                     on_listed=lambda total: bar.reset(total=total),
                     on_essay=lambda result: close_calls.add(result, bar),
                 )
@@ -301,3 +310,15 @@ def mark(
         )
     if batch.failed:
         sys.exit(ExitCode.PARTIAL)
+
+
+def _source_text(rubric: Rubric, source_path: Path | None) -> str | None:
+    """The source's text for the copying check: --source, else the rubric's recorded one."""
+    from essaycheck.batch.copying import rubric_source
+    from essaycheck.io.essays import read_essay
+
+    if source_path is None:
+        source_path, problem = rubric_source(rubric)
+        if problem is not None:
+            click.echo(safe(f"Warning: {problem}"), err=True)
+    return read_essay(source_path).text if source_path is not None else None

@@ -84,7 +84,7 @@ def build(
         detail=detail,  # type: ignore[arg-type]
         max_points=max_points,
     )
-    write_text_atomically(output, dump_built_rubric(built, output))
+    write_text_atomically(output, dump_built_rubric(built, output, sources))
     read_as = ", ".join(f"{name} as a {kind_}" for name, kind_ in built.kinds.items())
     click.echo(
         f"{len(built.rubric)} key points written to {output} (read {read_as}). Review them, "

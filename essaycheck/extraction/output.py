@@ -6,27 +6,37 @@ rubric is loaded. JSON has no comments, so a JSON rubric carries the points only
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from essaycheck.extraction import BuiltRubric
-from essaycheck.rubric import YAML_SUFFIXES, dump_rubric
+from essaycheck.rubric import YAML_SUFFIXES, Rubric, dump_rubric
 
 WIDTH = 88
 
 
-def dump_built_rubric(built: BuiltRubric, path: Path) -> str:
-    """Return the rubric as YAML (with the reasons as comments) or JSON, by the path's suffix."""
+def dump_built_rubric(built: BuiltRubric, path: Path, sources: Sequence[Path] = ()) -> str:
+    """Return the rubric as YAML (with the reasons as comments) or JSON, by the path's suffix.
+
+    Built from one source file (``sources``), the rubric records where it is (relative
+    to ``path``) and its SHA-256: ``mark`` finds it there to check copying from it.
+    """
+    rubric = with_source(built.rubric, path, sources)
     if path.suffix.lower() not in YAML_SUFFIXES:
-        return dump_rubric(built.rubric, path)
+        return dump_rubric(rubric, path)
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    rubric = built.rubric
     data = CommentedMap()
     data["title"] = rubric.title
     if rubric.source:
         data["source"] = rubric.source
+    if rubric.source_sha256:
+        data["source_sha256"] = rubric.source_sha256
     points = CommentedSeq()
     for point in rubric:
         entry = CommentedMap()
@@ -57,3 +67,22 @@ def dump_built_rubric(built: BuiltRubric, path: Path) -> str:
     # The emitter leaves a space where it folds a long text; YAML drops it on reading
     # (no block scalars are written), so it goes, and editors show no stray whitespace.
     return "".join(line.rstrip(" ") + "\n" for line in stream.getvalue().splitlines())
+
+
+def with_source(rubric: Rubric, path: Path, sources: Sequence[Path]) -> Rubric:
+    """The rubric recording its one source file's path (relative to ``path``) and SHA-256.
+
+    With several sources (or none), the rubric keeps the names it has.
+    """
+    if len(sources) != 1:
+        return rubric
+    source = sources[0]
+    try:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    except OSError:  # it was read a moment ago; without a fingerprint, mark needs --source
+        return rubric
+    try:
+        where = Path(os.path.relpath(source.resolve(), path.resolve().parent))
+    except ValueError:  # on another drive: the absolute path
+        where = source.resolve()
+    return replace(rubric, source=where.as_posix(), source_sha256=digest)

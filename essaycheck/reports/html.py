@@ -22,7 +22,7 @@ import base64
 import hashlib
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from itertools import pairwise
 from typing import IO, TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from essaycheck.reports._text import capitalised
 from essaycheck.reports.options import ReportOptions
-from essaycheck.results import EssayResult, PointResult
+from essaycheck.results import COPY_FLAG, FROM_SOURCE, Copying, EssayResult, PointResult
 from essaycheck.rubric import Rubric
 
 if TYPE_CHECKING:
@@ -61,6 +61,17 @@ class Label:
 
 
 @dataclass(frozen=True)
+class CopyLabel:
+    """A tag before a shared passage: where it is from, and the panel it links to.
+
+    ``anchor`` is the other essay's panel, or empty for the source.
+    """
+
+    origin: str
+    anchor: str
+
+
+@dataclass(frozen=True)
 class Segment:
     """A stretch of essay text, highlighted when it is evidence for key points.
 
@@ -70,12 +81,17 @@ class Segment:
             empty for plain text.
         status: the status whose colour the highlight takes.
         labels: tags for the key points whose evidence starts here.
+        copied: where the stretch is shared from (class report only), one name each;
+            empty when it is not.
+        copy_labels: tags for the shared passages that start here.
     """
 
     text: str
     point_ids: tuple[str, ...] = ()
     status: str = ""
     labels: tuple[Label, ...] = ()
+    copied: tuple[str, ...] = ()
+    copy_labels: tuple[CopyLabel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,11 +137,27 @@ class EssayView:
     points: tuple[PointView, ...]
     cells: tuple[Cell, ...]
     grade: str | None
+    copying: Copying | None = None
+    anchors: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def segments(self) -> tuple[Segment, ...]:
         """The essay's text cut where evidence starts and ends (built only for its panel)."""
-        return highlight_segments(self.result) if not self.result.is_failed else ()
+        if self.result.is_failed:
+            return ()
+        return highlight_segments(self.result, self.copying, self.anchors)
+
+    @property
+    def copied_share(self) -> float:
+        """The larger of the shares copied from the source and from the class (0 without)."""
+        if self.copying is None:
+            return 0.0
+        return max(self.copying.source or 0.0, self.copying.class_share)
+
+    @property
+    def is_flagged(self) -> bool:
+        """Whether so much is copied from one place that the report flags the essay."""
+        return self.copied_share >= COPY_FLAG
 
     @property
     def scores(self) -> str:
@@ -190,7 +222,9 @@ def stream_class_html(
     essays = _EssayViews(results, rubric)
     marked: list[_Tally] = []
     review_total = 0
+    copying = False
     for result in results:
+        copying = copying or result.copying is not None
         review_total += sum(point.needs_review for point in result.points)
         if not result.is_failed:
             marked.append(_Tally(result.score, tuple(p.is_covered for p in result.points)))
@@ -206,6 +240,8 @@ def stream_class_html(
             failed=len(results) - len(marked),
             mean_score=sum(r.score for r in marked) / len(marked) if marked else None,
             review_total=review_total,
+            copying=copying,
+            copy_flag=COPY_FLAG,
             coverage=_coverage_bars(marked, rubric),
             histogram=_histogram_bars(marked),
             css=_asset("report.css"),
@@ -242,29 +278,48 @@ def render_essays_html(
     )
 
 
-def highlight_segments(result: EssayResult) -> tuple[Segment, ...]:
+def highlight_segments(
+    result: EssayResult, copying: Copying | None = None, anchors: dict[str, str] | None = None
+) -> tuple[Segment, ...]:
     """Split an essay's text into plain and highlighted segments that do not overlap.
 
     Every evidence span (``evidence.start`` to ``evidence.end``, character offsets
     into ``result.text``) becomes one or more highlighted segments; where spans
     overlap, the shared stretch is one segment naming all their key points. A
-    point's label sits before the segment where its evidence starts.
+    point's label sits before the segment where its evidence starts. With
+    ``copying`` (the class report), the shared passages are cut out the same way,
+    each tagged where it starts with where it is from (``anchors``: the panel of
+    each other essay, by name).
     """
     text = result.text
     spans: list[tuple[int, int, PointResult]] = []
     for point in result.points:
         if point.evidence is None:
             continue
-        start = min(max(point.evidence.start, 0), len(text))
-        end = min(max(point.evidence.end, 0), len(text))
+        start, end = _clamped(point.evidence.start, point.evidence.end, len(text))
         if start < end:
             spans.append((start, end, point))
-    bounds = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    shared: list[tuple[int, int, str]] = []
+    for passage in copying.passages if copying is not None else ():
+        start, end = _clamped(passage.start, passage.end, len(text))
+        if start < end:
+            shared.append((start, end, passage.origin))
+    bounds = sorted(
+        {0, len(text)}
+        | {bound for s, e, _ in spans for bound in (s, e)}
+        | {bound for s, e, _ in shared for bound in (s, e)}
+    )
+    anchors = anchors or {}
     segments = []
     for start, end in pairwise(bounds):
         covering = [(s, point) for s, e, point in spans if s <= start and end <= e]
+        copied = tuple(dict.fromkeys(o for s, e, o in shared if s <= start and end <= e))
+        copy_labels = tuple(
+            CopyLabel(origin, "" if origin == FROM_SOURCE else anchors.get(origin, ""))
+            for origin in dict.fromkeys(o for s, _, o in shared if s == start)
+        )
         if not covering:
-            segments.append(Segment(text[start:end]))
+            segments.append(Segment(text[start:end], copied=copied, copy_labels=copy_labels))
             continue
         statuses = [_status(point) for _, point in covering]
         segments.append(
@@ -277,9 +332,15 @@ def highlight_segments(result: EssayResult) -> tuple[Segment, ...]:
                     for (s, point), status in zip(covering, statuses, strict=True)
                     if s == start
                 ),
+                copied,
+                copy_labels,
             )
         )
     return tuple(segments)
+
+
+def _clamped(start: int, end: int, length: int) -> tuple[int, int]:
+    return min(max(start, 0), length), min(max(end, 0), length)
 
 
 def _essay_views(
@@ -301,7 +362,16 @@ class _EssayViews:
 
     def __iter__(self) -> Iterator[EssayView]:
         for index, result in enumerate(self.results, 1):
-            yield _essay_view(f"essay-{index}", result, self.rubric, self.for_student)
+            view = _essay_view(f"essay-{index}", result, self.rubric, self.for_student)
+            if self.for_student or result.copying is None:  # a teacher's figure only
+                yield view
+            else:
+                yield replace(view, copying=result.copying, anchors=self.anchors)
+
+    @cached_property
+    def anchors(self) -> dict[str, str]:
+        """Each essay's panel, by name: where a passage shared with it links to."""
+        return {result.name: f"essay-{index}" for index, result in enumerate(self.results, 1)}
 
 
 @dataclass(frozen=True)

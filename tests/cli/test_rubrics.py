@@ -26,7 +26,8 @@ def test_rubric_build_writes_a_valid_rubric(runner: CliRunner, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     rubric = load_rubric(output)
     assert rubric.title == "Source"
-    assert rubric.source == "source.txt"
+    # The source's path, relative to the rubric, so that mark finds it to check copying.
+    assert (output.parent / rubric.source).resolve() == (EXAMPLES_DIR / "source.txt").resolve()
     assert "socialism-in-one-country" in [point.id for point in rubric]
     assert result.stdout == ""
     assert f"{len(rubric)} key points written to {output}" in result.stderr
