@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -52,11 +53,17 @@ shares only about a twelfth of its shingles, and every proposed pair is checked
 word by word anyway."""
 FLAG_SHARE = COPY_FLAG
 """The share of an essay's words, copied from one place, at which a report flags it."""
-COMMON_SHARE = 0.2
-"""Text in more than this share of a class's essays is common to the class, not copied."""
+COMMON_SHARE = 0.05
+"""Text in more than this share of a class's essays is common to the class, not copied:
+a quotation or a question many students share is not one student copying another."""
 COMMON_ESSAYS = 10
 """Text must also be in more than this many essays to be common: in a small class, a few
 essays sharing a passage are still reported."""
+MAX_PARTNERS = 20
+"""The most essays each essay is compared with word by word: those LSH finds likeliest.
+
+It bounds the work when many essays share a little text each (a class quoting the
+same sentences), which would otherwise compare every pair."""
 SOURCE = FROM_SOURCE
 """What a passage copied from the source names as where it is from."""
 
@@ -110,8 +117,13 @@ def shared_runs(
     essays), a shingle counts only when none of its words is in such text: a
     passage is the essays' own. Runs at most MERGE_GAP words apart are merged.
     """
+    return runs_of(own_shingles(words, ignore), other)
+
+
+def runs_of(shingles: Sequence[tuple[int, int]], other: AbstractSet[int]) -> list[range]:
+    """The merged runs of word indices inside those of ``shingles`` that ``other`` holds."""
     runs: list[list[int]] = []
-    for index, key in own_shingles(words, ignore):
+    for index, key in shingles:
         if key not in other:
             continue
         end = index + SHINGLE_WORDS
@@ -192,11 +204,17 @@ def class_copying(
         lsh.insert(index, signatures[index])
     partners: dict[int, list[int]] = {}
     for index, signature in signatures.items():
-        later = sorted(other for other in lsh.query(signature) if other > index)
+        likeliest = sorted(
+            (-signature.jaccard(signatures[other]), other)
+            for other in lsh.query(signature)
+            if other != index
+        )[:MAX_PARTNERS]
+        later = sorted(other for _, other in likeliest if other > index)
         if later:
             partners[index] = later
+    read = _Reader(results, ignore)
     for index, others in partners.items():
-        _compare(results, index, others, found, ignore)
+        _compare(read, index, others, found)
     return [
         None
         if item is None
@@ -243,26 +261,59 @@ class _Found:
     class_runs: list[tuple[range, str]]
 
 
-def _compare(
-    results: Sequence[EssayResult],
-    index: int,
-    others: Sequence[int],
-    found: list[_Found | None],
-    ignore: AbstractSet[int],
-) -> None:
+@dataclass(frozen=True)
+class _Essay:
+    """One essay as the class pass compares it."""
+
+    name: str
+    words: Words
+    own: list[tuple[int, int]]  # its own shingles (none of the ignored text's), in order
+    shingles: set[int]  # every shingle of it
+
+
+class _Reader:
+    """Each essay's name, words and shingles, the most recently compared kept at hand.
+
+    Reading an essay again (from the journal) and splitting its words costs more
+    than comparing it, and one essay is compared with many: a bounded cache keeps
+    that cheap without holding the class.
+    """
+
+    CACHED = 512
+
+    def __init__(self, results: Sequence[EssayResult], ignore: AbstractSet[int]) -> None:
+        self.results = results
+        self.ignore = ignore
+        self.cached: OrderedDict[int, _Essay] = OrderedDict()
+
+    def __call__(self, index: int) -> _Essay:
+        """Essay ``index``: its name, words, own shingles (in order) and every shingle."""
+        if index in self.cached:
+            self.cached.move_to_end(index)
+            return self.cached[index]
+        result = self.results[index]
+        words = words_of(result.text)
+        shingles = list(words.shingles())
+        entry = _Essay(
+            result.name, words, own_shingles(words, self.ignore), {key for _, key in shingles}
+        )
+        self.cached[index] = entry
+        if len(self.cached) > self.CACHED:
+            self.cached.popitem(last=False)
+        return entry
+
+
+def _compare(read: _Reader, index: int, others: Sequence[int], found: list[_Found | None]) -> None:
     """Find the passages essay ``index`` shares with each of ``others``, both ways."""
-    first = results[index]
-    first_words = words_of(first.text)
-    first_shingles = shingle_set(first_words)
+    first = read(index)
     for other in others:
-        second = results[other]
-        second_words = words_of(second.text)
-        second_shingles = shingle_set(second_words)
-        for position, words, name, shingles in (
-            (index, first_words, second.name, second_shingles),
-            (other, second_words, first.name, first_shingles),
+        second = read(other)
+        for position, essay, name, shingles in (
+            (index, first, second.name, second.shingles),
+            (other, second, first.name, first.shingles),
         ):
-            runs = shared_runs(words, shingles, ignore)
+            words = essay.words
+            runs = runs_of(essay.own, shingles)
             item = found[position]
             if item is None or not runs:
                 continue
