@@ -269,7 +269,7 @@ def report_folder(out_dir: Path) -> BatchResult:
     target = absolute(out_dir)
     data = read_results(target)
     with locked(target):
-        rubric, scale, marked = _read_class_data(target, data)
+        rubric, scale, marked = read_class_data(target, data)
         engine = data.get("engine") or {}
         info = EngineInfo(
             name=engine.get("name", ""),
@@ -287,9 +287,14 @@ def report_folder(out_dir: Path) -> BatchResult:
     return BatchResult(len(names), failed, target, render_class_summary(results, rubric))
 
 
-def _read_class_data(
+def read_class_data(
     out_dir: Path, data: dict[str, Any]
 ) -> tuple[Rubric, float | None, list[EssayResult]]:
+    """Read a marked class back: its rubric, scale and unrounded results (no overrides).
+
+    ``data`` is the class's parsed results.json, which the saved data must match;
+    OutputError says what to do when it is missing, unreadable or from another run.
+    """
     path = out_dir / CLASS_DATA
     remedy = "Mark the class again with essaycheck mark --force (the overrides are kept)."
     try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from essaycheck.batch.folder import _read_class_data, report_folder
+from essaycheck.batch.folder import read_class_data, report_folder
 from essaycheck.batch.overrides import (
     Decision,
     Override,
@@ -132,7 +132,7 @@ class Desk:
         self.out_dir = out_dir
         data = read_results(out_dir)
         self.rubric: Rubric
-        self.rubric, _, results = _read_class_data(out_dir, data)
+        self.rubric, _, results = read_class_data(out_dir, data)
         self.results: tuple[EssayResult, ...] = tuple(results)
         self._by_name = {result.name: index for index, result in enumerate(self.results, 1)}
         self._points = {point.id: point for point in self.rubric}
