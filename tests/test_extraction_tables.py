@@ -14,6 +14,7 @@ import re
 
 import pytest
 from conftest import EXAMPLES_DIR
+from test_extraction import FRAGMENTS, MARK_SCHEME, NOTES
 
 from essaycheck.extraction import build_rubric
 from essaycheck.rubric import Rubric, find_rubric_problems
@@ -40,27 +41,6 @@ PRONOUNS = (
     "Stalin controlled the party machine. Trotsky was admired by the Red Army, but he "
     "failed to win the trust of the party. His long speeches impressed the younger delegates."
 )
-NOTES = """Stalin
-- wanted rapid industrialisation and a strong army
-- socialism in one country
-- promised to modernise the USSR first
-
-Trotsky
-- permanent revolution
-- help communists abroad
-- collective farms less productive
-"""
-FRAGMENTS = (
-    "Trotsky: permanent revolution. Stalin: socialism in one country. "
-    "Peasants unhappy about collective farms. Collective farms less productive."
-)
-MARK_SCHEME = """Question 4: Explain why Stalin defeated Trotsky. (6 marks)
-Key elements:
-- Stalin controlled appointments as General Secretary (2 marks)
-- Trotsky's permanent revolution seemed defeatist [1]
-- Socialism in one country appealed to patriotic party members (2 marks)
-Award 1 mark for each element, up to 6 marks. Accept any reasonable wording.
-"""
 SOURCE = (EXAMPLES_DIR / "source.txt").read_text("utf-8")
 
 # (point text, id, hint) as a teacher would keep them.
