@@ -9,48 +9,50 @@ runs a few words apart are merged into one passage, so a changed word here and t
 does not break a copied paragraph into pieces. An essay's share is the part of its
 words inside shared passages.
 
-Within a class, every essay's shingles go into a MinHash signature (datasketch, with
-a fixed seed, so the same class always gives the same figures), and locality-sensitive
-hashing proposes the pairs worth comparing: a class of thousands is not compared pair
-by pair, and no text is held for the whole class (only signatures, and for a moment
-an 8-byte digest per word, to count which text most of the class shares). Text an
-essay shares with the source counts as copied from the source, not from the essays
-that copy the same source; text most of the class shares (a question pasted at the
-top of each essay) counts as nobody's.
+Within a class, each essay is read once. Its shingles (runs of ``SHINGLE_WORDS``
+words, each as a 64-bit hash) are counted across the class, to find the text most
+of the class shares, and winnowed (Schleimer, Wilkerson and Aiken, 2003: the
+smallest hash of every ``WINDOW`` shingles in a row, as MOSS does) into a few
+fingerprints: two essays that share a run of ``SHINGLE_WORDS + WINDOW - 1`` words
+or more share a fingerprint, so the pairs that share a fingerprint are the only ones
+compared word by word. The class is held only as these hashes, 8 bytes per distinct
+shingle of each essay, for as long as the pass runs. Text an essay shares with the
+source counts as copied from the source, not from the essays that copy the same
+source; text most of the class shares (a question pasted at the top of each essay)
+counts as nobody's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from essaycheck.results import COPY_FLAG, FROM_SOURCE, Copying, EssayResult, SharedPassage
 from essaycheck.rubric import Rubric
 
 if TYPE_CHECKING:
     import Stemmer
+    from numpy.typing import NDArray
+
+    Keys = NDArray[np.uint64]
+    Mask = NDArray[np.bool_]
 
 SHINGLE_WORDS = 8
 """The shortest run of shared normalised words that counts as a shared passage."""
 MERGE_GAP = 3
 """Shared runs at most this many words apart are one passage (an edited word or two)."""
-NUM_PERM = 128
-"""Permutations of each MinHash signature."""
-SEED = 1
-"""The MinHash seed: fixed, so results never change between runs."""
-LSH_THRESHOLD = 0.03
-"""The estimated Jaccard similarity of two essays' shingles at which LSH proposes the pair.
-
-Low on purpose: an essay of 480 words that shares a paragraph of 80 with another
-shares only about a twelfth of its shingles, and every proposed pair is checked
-word by word anyway."""
+WINDOW = 8
+"""Winnowing keeps the smallest hash of every this many shingles in a row: two essays
+sharing ``SHINGLE_WORDS + WINDOW - 1`` words in a row (15) always share a fingerprint,
+and about a quarter of an essay's shingles are fingerprints."""
 FLAG_SHARE = COPY_FLAG
 """The share of an essay's words, copied from one place, at which a report flags it."""
 COMMON_SHARE = 0.05
@@ -60,7 +62,8 @@ COMMON_ESSAYS = 10
 """Text must also be in more than this many essays to be common: in a small class, a few
 essays sharing a passage are still reported."""
 MAX_PARTNERS = 20
-"""The most essays each essay is compared with word by word: those LSH finds likeliest.
+"""The most essays each essay is compared with word by word: those it shares the most
+fingerprints with.
 
 It bounds the work when many essays share a little text each (a class quoting the
 same sentences), which would otherwise compare every pair."""
@@ -68,64 +71,73 @@ SOURCE = FROM_SOURCE
 """What a passage copied from the source names as where it is from."""
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_NONE: Keys = np.empty(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
 class Words:
-    """A text's words: where each is in the text, and its normalised form."""
+    """A text's words, normalised, and its shingles."""
 
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    text: str
     stems: tuple[str, ...]
+    keys: Keys = field(compare=False, repr=False)
+    """A 64-bit hash of each run of SHINGLE_WORDS words, by its first word's index: the
+    same in every process."""
 
     def __len__(self) -> int:
         return len(self.stems)
 
-    def shingles(self) -> Iterator[tuple[int, int]]:
-        """Yield each run of SHINGLE_WORDS words: its first word's index, and its key.
-
-        The key is a 64-bit digest of the words, the same in every process.
-        """
-        for index in range(len(self.stems) - SHINGLE_WORDS + 1):
-            words = " ".join(self.stems[index : index + SHINGLE_WORDS]).encode("utf-8")
-            digest = hashlib.blake2b(words, digest_size=8).digest()
-            yield index, int.from_bytes(digest, "big")
+    def spans(self) -> list[tuple[int, int]]:
+        """Where each word is in the text: its first character and the one after its last."""
+        return [match.span() for match in _WORD.finditer(self.text)]
 
 
 def words_of(text: str) -> Words:
-    """Split a text into words, each lower-cased and stemmed."""
-    found = list(_WORD.finditer(text))
-    stems = _stemmer().stemWords([match.group().lower().replace("’", "'") for match in found])
-    return Words(
-        tuple(match.start() for match in found),
-        tuple(match.end() for match in found),
-        tuple(stems),
-    )
+    """Split a text into words, each lower-cased and stemmed, and hash its shingles."""
+    words = [word.lower().replace("’", "'") for word in _WORD.findall(text)]
+    stems = tuple(_stemmer().stemWords(words))
+    return Words(text, stems, _shingle_keys(stems))
 
 
-def shingle_set(words: Words) -> set[int]:
-    """Every shingle of a text, as a set."""
-    return {key for _, key in words.shingles()}
+def _shingle_keys(stems: Sequence[str]) -> Keys:
+    """Hash each run of SHINGLE_WORDS words: a polynomial of the words' own hashes, mixed."""
+    count = len(stems) - SHINGLE_WORDS + 1
+    if count <= 0:
+        return _NONE
+    ids = np.fromiter(map(_word_hash, stems), dtype=np.uint64, count=len(stems))
+    keys = np.zeros(count, dtype=np.uint64)
+    for offset in range(SHINGLE_WORDS):  # arithmetic wraps modulo 2**64, as a hash should
+        keys = keys * np.uint64(0x100000001B3) + ids[offset : offset + count]
+    keys ^= keys >> np.uint64(31)  # splitmix64's finaliser: every bit of the words reaches
+    keys *= np.uint64(0xBF58476D1CE4E5B9)  # every bit of the key, so the smallest keys
+    keys ^= keys >> np.uint64(29)  # winnowing picks are spread evenly
+    return keys
 
 
-def shared_runs(
-    words: Words, other: AbstractSet[int], ignore: AbstractSet[int] = frozenset()
-) -> list[range]:
+@lru_cache(maxsize=1 << 16)
+def _word_hash(stem: str) -> int:
+    return int.from_bytes(hashlib.blake2b(stem.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def shingle_set(words: Words) -> Keys:
+    """Every shingle of a text, sorted, each once."""
+    return np.unique(words.keys)
+
+
+def shared_runs(words: Words, other: Keys, ignore: Keys = _NONE) -> list[range]:
     """The runs of word indices of ``words`` inside shingles ``other`` holds, merged.
 
     With ``ignore`` (the source's and the class's common text, when comparing two
     essays), a shingle counts only when none of its words is in such text: a
     passage is the essays' own. Runs at most MERGE_GAP words apart are merged.
     """
-    return runs_of(own_shingles(words, ignore), other)
+    return runs_of(np.isin(words.keys, other) & own_shingles(words.keys, ignore))
 
 
-def runs_of(shingles: Sequence[tuple[int, int]], other: AbstractSet[int]) -> list[range]:
-    """The merged runs of word indices inside those of ``shingles`` that ``other`` holds."""
+def runs_of(shared: Mask) -> list[range]:
+    """The merged runs of word indices inside the shingles marked ``shared``."""
     runs: list[list[int]] = []
-    for index, key in shingles:
-        if key not in other:
-            continue
+    for index in np.flatnonzero(shared).tolist():
         end = index + SHINGLE_WORDS
         if runs and index - runs[-1][1] <= MERGE_GAP:
             runs[-1][1] = max(runs[-1][1], end)
@@ -134,18 +146,22 @@ def runs_of(shingles: Sequence[tuple[int, int]], other: AbstractSet[int]) -> lis
     return [range(start, end) for start, end in runs]
 
 
-def own_shingles(words: Words, ignore: AbstractSet[int]) -> list[tuple[int, int]]:
-    """The shingles of ``words`` none of whose words is in a shingle of ``ignore``."""
-    shingles = list(words.shingles())
-    if not ignore:
-        return shingles
-    ignored = [False] * len(words)
-    for index, key in shingles:
-        if key in ignore:
-            ignored[index : index + SHINGLE_WORDS] = [True] * SHINGLE_WORDS
-    return [
-        (index, key) for index, key in shingles if not any(ignored[index : index + SHINGLE_WORDS])
-    ]
+def own_shingles(keys: Keys, ignore: Keys) -> Mask:
+    """Which of a text's shingles ``keys`` have none of their words in a shingle of ``ignore``."""
+    ignored = np.isin(keys, ignore)
+    if not ignored.any():
+        return np.ones(len(keys), dtype=np.bool_)
+    # a word is ignored when any of the SHINGLE_WORDS shingles over it is
+    ignored_words = np.convolve(ignored, np.ones(SHINGLE_WORDS, dtype=np.bool_)) > 0
+    own: Mask = np.logical_not(sliding_window_view(ignored_words, SHINGLE_WORDS).any(axis=1))
+    return own
+
+
+def fingerprints(keys: Keys) -> Keys:
+    """A text's winnowed fingerprints: the smallest of every WINDOW shingle hashes in a row."""
+    if len(keys) <= WINDOW:
+        return np.unique(keys)[:1]
+    return np.unique(sliding_window_view(keys, WINDOW).min(axis=1))
 
 
 def share_of(words: Words, runs: Sequence[range]) -> float:
@@ -155,9 +171,14 @@ def share_of(words: Words, runs: Sequence[range]) -> float:
 
 def passages(words: Words, runs: Sequence[range], origin: str) -> list[SharedPassage]:
     """The runs as passages of the text: character offsets, and where they are from."""
+    return _passages(words.spans() if runs else [], runs, origin)
+
+
+def _passages(
+    spans: Sequence[tuple[int, int]], runs: Sequence[range], origin: str
+) -> list[SharedPassage]:
     return [
-        SharedPassage(start=words.starts[run[0]], end=words.ends[run[-1]], origin=origin)
-        for run in runs
+        SharedPassage(start=spans[run[0]][0], end=spans[run[-1]][1], origin=origin) for run in runs
     ]
 
 
@@ -175,72 +196,118 @@ def class_copying(
 ) -> list[Copying | None]:
     """Every essay's copying, in the results' order (None for an essay that failed).
 
-    ``results`` is read three times or more, one essay at a time (it may be read
-    from disk each time): for the class, only the shingles' digests (to count them),
-    the MinHash signatures and the passages found are held. Text in more than COMMON_SHARE of
-    the essays (and at least COMMON_ESSAYS of them), such as a question pasted at the
-    top of each, counts as nobody's, like the source's.
+    ``results`` is read once, one essay at a time (it may be read from disk), and
+    once more only for the essays found to share text with another (to place the
+    passages): the class is held as its shingle hashes only, 8 bytes a word, not as
+    text. Text in more than COMMON_SHARE of the essays (and COMMON_ESSAYS of them),
+    such as a question pasted at the top of each, counts as nobody's, like the
+    source's.
     """
-    from datasketch import LeanMinHash, MinHash, MinHashLSH
-
-    source_shingles = shingle_set(words_of(source)) if source is not None else set()
-    ignore = source_shingles | _common_shingles(results, source_shingles)
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    signatures: dict[int, LeanMinHash] = {}
+    source_keys = shingle_set(words_of(source)) if source is not None else _NONE
     found: list[_Found | None] = []
+    keys: dict[int, Keys] = {}
+    names: list[str] = []
     for index, result in enumerate(results):
+        names.append(result.name)
         if result.is_failed:
             found.append(None)
             continue
         words = words_of(result.text)
-        runs = shared_runs(words, source_shingles) if source is not None else []
-        found.append(_Found(len(words), runs, passages(words, runs, SOURCE), []))
-        own = sorted({key for _, key in own_shingles(words, ignore)})
-        if not own:
-            continue
-        signature = MinHash(num_perm=NUM_PERM, seed=SEED)
-        signature.update_batch([key.to_bytes(8, "big") for key in own])
-        signatures[index] = LeanMinHash(signature)
-        lsh.insert(index, signatures[index])
-    partners: dict[int, list[int]] = {}
-    for index, signature in signatures.items():
-        likeliest = sorted(
-            (-signature.jaccard(signatures[other]), other)
-            for other in lsh.query(signature)
-            if other != index
-        )[:MAX_PARTNERS]
-        later = sorted(other for _, other in likeliest if other > index)
-        if later:
-            partners[index] = later
-    read = _Reader(results, ignore)
-    for index, others in partners.items():
-        _compare(read, index, others, found)
+        runs = runs_of(np.isin(words.keys, source_keys)) if source is not None else []
+        found.append(_Found(len(words), runs, passages(words, runs, SOURCE), {}))
+        keys[index] = words.keys
+    ignore = np.union1d(source_keys, _common_shingles(list(keys.values()), source_keys))
+    own = {index: own_shingles(each, ignore) for index, each in keys.items()}
+    prints = {index: np.setdiff1d(fingerprints(each), ignore) for index, each in keys.items()}
+    for index, others in _partners(prints).items():
+        for other in others:
+            for one, two in ((index, other), (other, index)):
+                runs = runs_of(np.isin(keys[one], keys[two]) & own[one])
+                if runs:
+                    _found(found, one).class_runs[two] = runs
+    del keys, own
+    for index, item in enumerate(found):
+        if item is not None and item.class_runs:
+            spans = words_of(results[index].text).spans()
+            for other, runs in item.class_runs.items():
+                item.passages.extend(_passages(spans, runs, names[other]))
     return [
         None
         if item is None
         else Copying(
             source=share_of_count(item.count, item.source_runs) if source is not None else None,
-            class_share=share_of_count(item.count, [run for run, _ in item.class_runs]),
+            class_share=share_of_count(
+                item.count, [run for runs in item.class_runs.values() for run in runs]
+            ),
             passages=tuple(sorted(item.passages, key=lambda p: (p.start, p.end, p.origin))),
         )
         for item in found
     ]
 
 
-def _common_shingles(results: Sequence[EssayResult], source: AbstractSet[int]) -> set[int]:
-    """The shingles in so many of the class's essays that they are nobody's own text."""
-    import numpy as np
+def _found(found: list[_Found | None], index: int) -> _Found:
+    item = found[index]
+    assert item is not None  # only marked essays have shingles
+    return item
 
-    keys = [
-        np.fromiter(shingle_set(words_of(result.text)) - source, dtype=np.uint64)
-        for result in results
-        if not result.is_failed
-    ]
-    limit = max(COMMON_ESSAYS, COMMON_SHARE * len(keys))
-    if not keys or len(keys) <= limit:
-        return set()
-    unique, counts = np.unique(np.concatenate(keys), return_counts=True)
-    return {int(key) for key in unique[counts > limit]}
+
+def _common_shingles(keys: list[Keys], source: Keys) -> Keys:
+    """The shingles in so many of the class's essays that they are nobody's own text."""
+    least = int(max(COMMON_ESSAYS, COMMON_SHARE * len(keys))) + 1  # essays that make it common
+    if len(keys) < least:
+        return _NONE
+    every = np.empty(sum(len(each) for each in keys), dtype=np.uint64)
+    filled = 0
+    for each in keys:  # each essay's shingles once, into one array (not a copy of many)
+        own = np.setdiff1d(each, source)
+        every[filled : filled + len(own)] = own
+        filled += len(own)
+    every = every[:filled]
+    every.sort()
+    # sorted, a shingle in ``least`` essays or more equals the one ``least - 1`` places on
+    return np.unique(every[least - 1 :][every[least - 1 :] == every[: len(every) - least + 1]])
+
+
+def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
+    """For each essay, the later essays to compare it with word by word.
+
+    Two essays are candidates when they share a fingerprint (``prints`` holds
+    only the essays' own, none of the ignored text's); each essay keeps the
+    MAX_PARTNERS it shares the most fingerprints with.
+    A fingerprint many essays share pairs each of them with the MAX_PARTNERS after
+    it only, so a class quoting the same sentences does not pair every essay with
+    every other.
+    """
+    owners = np.concatenate(
+        [np.full(len(keys), index, dtype=np.int64) for index, keys in prints.items()]
+        + [np.empty(0, dtype=np.int64)]
+    )
+    keys = np.concatenate([*prints.values(), _NONE])
+    prints.clear()
+    order = np.argsort(keys, kind="stable")
+    keys, owners = keys[order], owners[order]
+    shared = np.flatnonzero(keys[1:] == keys[:-1])  # each fingerprint's later holders
+    repeated = np.unique(np.concatenate([shared, shared + 1]))
+    keys, owners = keys[repeated], owners[repeated]
+    size = int(owners.max()) + 1 if len(owners) else 0
+    codes: list[NDArray[np.int64]] = []
+    for group in np.split(owners, np.flatnonzero(keys[1:] != keys[:-1]) + 1):
+        for step in range(1, min(len(group), MAX_PARTNERS + 1)):
+            codes.append(group[:-step] * size + group[step:])
+    if not codes:
+        return {}
+    pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
+    one, other = np.divmod(pairs, size)
+    essay, partner = np.concatenate([one, other]), np.concatenate([other, one])
+    counts = np.concatenate([counts, counts])
+    order = np.lexsort((partner, -counts, essay))  # by essay, most shared first
+    essay, partner = essay[order], partner[order]
+    starts = np.searchsorted(essay, essay)  # where each essay's candidates begin
+    likeliest = (np.arange(len(essay)) - starts < MAX_PARTNERS) & (partner > essay)
+    partners: dict[int, list[int]] = {}
+    for index, later in zip(essay[likeliest].tolist(), partner[likeliest].tolist(), strict=True):
+        partners.setdefault(index, []).append(later)
+    return {index: sorted(later) for index, later in partners.items()}
 
 
 def share_of_count(count: int, runs: Sequence[range]) -> float:
@@ -258,67 +325,7 @@ class _Found:
     count: int
     source_runs: list[range]
     passages: list[SharedPassage]
-    class_runs: list[tuple[range, str]]
-
-
-@dataclass(frozen=True)
-class _Essay:
-    """One essay as the class pass compares it."""
-
-    name: str
-    words: Words
-    own: list[tuple[int, int]]  # its own shingles (none of the ignored text's), in order
-    shingles: set[int]  # every shingle of it
-
-
-class _Reader:
-    """Each essay's name, words and shingles, the most recently compared kept at hand.
-
-    Reading an essay again (from the journal) and splitting its words costs more
-    than comparing it, and one essay is compared with many: a bounded cache keeps
-    that cheap without holding the class.
-    """
-
-    CACHED = 512
-
-    def __init__(self, results: Sequence[EssayResult], ignore: AbstractSet[int]) -> None:
-        self.results = results
-        self.ignore = ignore
-        self.cached: OrderedDict[int, _Essay] = OrderedDict()
-
-    def __call__(self, index: int) -> _Essay:
-        """Essay ``index``: its name, words, own shingles (in order) and every shingle."""
-        if index in self.cached:
-            self.cached.move_to_end(index)
-            return self.cached[index]
-        result = self.results[index]
-        words = words_of(result.text)
-        shingles = list(words.shingles())
-        entry = _Essay(
-            result.name, words, own_shingles(words, self.ignore), {key for _, key in shingles}
-        )
-        self.cached[index] = entry
-        if len(self.cached) > self.CACHED:
-            self.cached.popitem(last=False)
-        return entry
-
-
-def _compare(read: _Reader, index: int, others: Sequence[int], found: list[_Found | None]) -> None:
-    """Find the passages essay ``index`` shares with each of ``others``, both ways."""
-    first = read(index)
-    for other in others:
-        second = read(other)
-        for position, essay, name, shingles in (
-            (index, first, second.name, second.shingles),
-            (other, second, first.name, first.shingles),
-        ):
-            words = essay.words
-            runs = runs_of(essay.own, shingles)
-            item = found[position]
-            if item is None or not runs:
-                continue
-            item.class_runs.extend((run, name) for run in runs)
-            item.passages.extend(passages(words, runs, name))
+    class_runs: dict[int, list[range]]  # by the other essay's index
 
 
 class CopiedResults(Sequence[EssayResult]):
