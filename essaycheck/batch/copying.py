@@ -26,15 +26,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from essaycheck.batch.journal import AmendedResults
 from essaycheck.results import COPY_FLAG, FROM_SOURCE, Copying, EssayResult, SharedPassage
 from essaycheck.rubric import Rubric
 
@@ -273,10 +274,9 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
 
     Two essays are candidates when they share a fingerprint (``prints`` holds
     only the essays' own, none of the ignored text's); each essay keeps the
-    MAX_PARTNERS it shares the most fingerprints with.
-    A fingerprint many essays share pairs each of them with the MAX_PARTNERS after
-    it only, so a class quoting the same sentences does not pair every essay with
-    every other.
+    MAX_PARTNERS it shares the most fingerprints with. A fingerprint many essays
+    share pairs each of them with the MAX_PARTNERS after it only, so a class
+    quoting the same sentences does not pair every essay with every other.
     """
     owners = np.concatenate(
         [np.full(len(keys), index, dtype=np.int64) for index, keys in prints.items()]
@@ -284,26 +284,35 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
     )
     keys = np.concatenate([*prints.values(), _NONE])
     prints.clear()
+    if len(keys) < 2:
+        return {}
     order = np.argsort(keys, kind="stable")
     keys, owners = keys[order], owners[order]
-    shared = np.flatnonzero(keys[1:] == keys[:-1])  # each fingerprint's later holders
-    repeated = np.unique(np.concatenate([shared, shared + 1]))
-    keys, owners = keys[repeated], owners[repeated]
-    size = int(owners.max()) + 1 if len(owners) else 0
-    codes: list[NDArray[np.int64]] = []
-    for group in np.split(owners, np.flatnonzero(keys[1:] != keys[:-1]) + 1):
-        for step in range(1, min(len(group), MAX_PARTNERS + 1)):
-            codes.append(group[:-step] * size + group[step:])
+    size = int(owners.max()) + 1
+    group = np.cumsum(np.concatenate([[False], keys[1:] != keys[:-1]]))  # by fingerprint
+    codes = [  # each holder of a fingerprint with the holders up to MAX_PARTNERS after it
+        owners[:-step][same] * size + owners[step:][same]
+        for step in range(1, MAX_PARTNERS + 1)
+        if (same := group[:-step] == group[step:]).any()
+    ]
     if not codes:
         return {}
     pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
+    most = int(counts.max()) + 1
     one, other = np.divmod(pairs, size)
-    essay, partner = np.concatenate([one, other]), np.concatenate([other, one])
-    counts = np.concatenate([counts, counts])
-    order = np.lexsort((partner, -counts, essay))  # by essay, most shared first
-    essay, partner = essay[order], partner[order]
-    starts = np.searchsorted(essay, essay)  # where each essay's candidates begin
-    likeliest = (np.arange(len(essay)) - starts < MAX_PARTNERS) & (partner > essay)
+    # each pair both ways, as one number that sorts by essay, then most shared, then partner
+    ranked = np.concatenate(
+        [
+            (one * most + most - 1 - counts) * size + other,
+            (other * most + most - 1 - counts) * size + one,
+        ]
+    )
+    del pairs, counts, one, other
+    ranked.sort()
+    essay, partner = ranked // (most * size), ranked % size
+    del ranked
+    first = np.searchsorted(essay, essay)  # where each essay's candidates begin
+    likeliest = (np.arange(len(essay)) - first < MAX_PARTNERS) & (partner > essay)
     partners: dict[int, list[int]] = {}
     for index, later in zip(essay[likeliest].tolist(), partner[likeliest].tolist(), strict=True):
         partners.setdefault(index, []).append(later)
@@ -328,30 +337,15 @@ class _Found:
     class_runs: dict[int, list[range]]  # by the other essay's index
 
 
-class CopiedResults(Sequence[EssayResult]):
-    """A class's results with each essay's copying attached as it is read (never all held)."""
+def with_copying(
+    results: Sequence[EssayResult], copying: Mapping[str, Copying | None]
+) -> Sequence[EssayResult]:
+    """A class's results with each essay's copying (by its name) attached as it is read."""
+    return AmendedResults(results, partial(_attach, copying))
 
-    def __init__(self, results: Sequence[EssayResult], copying: Sequence[Copying | None]) -> None:
-        self.results = results
-        self.copying = tuple(copying)
 
-    def __len__(self) -> int:
-        return len(self.results)
-
-    @overload
-    def __getitem__(self, index: int) -> EssayResult: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[EssayResult]: ...
-
-    def __getitem__(self, index: int | slice) -> EssayResult | Sequence[EssayResult]:
-        if isinstance(index, slice):
-            return CopiedResults(self.results[index], self.copying[index])
-        return replace(self.results[index], copying=self.copying[index])
-
-    def __iter__(self) -> Iterator[EssayResult]:
-        for result, copying in zip(self.results, self.copying, strict=True):
-            yield replace(result, copying=copying)
+def _attach(copying: Mapping[str, Copying | None], result: EssayResult) -> EssayResult:
+    return replace(result, copying=copying[result.name])
 
 
 def rubric_source(rubric: Rubric) -> tuple[Path | None, str | None]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
-from essaycheck.batch.copying import CopiedResults, class_copying
+from essaycheck.batch.copying import class_copying, with_copying
 from essaycheck.batch.journal import (
     JournalKey,
     StoredResults,
@@ -36,7 +36,7 @@ from essaycheck.batch.output import (
     swap_in,
 )
 from essaycheck.batch.overrides import (
-    OverriddenResults,
+    overridden,
     read_overrides,
     read_results,
 )
@@ -218,11 +218,12 @@ def _mark(
         raise output_error(journal_path, err) from err
     written = index_journal(journal_path, key)
     stored = StoredResults(journal_path, [written[name].offset for name in names], rubric)
-    copied = CopiedResults(stored, class_copying(stored, source))  # one pass, in this process
-    results = OverriddenResults(copied, read_overrides(out_dir))  # the teacher's decisions win
+    copying = dict(zip(names, class_copying(stored, source), strict=True))  # in this process
+    copied = with_copying(stored, copying)
+    results = overridden(copied, read_overrides(out_dir))  # the teacher's decisions win
     options = ReportOptions(engine=engine, scale=scale)
     pool = marker if isinstance(marker, WorkerPool) else None
-    _write_reports(results, names, rubric, options, out_dir, pool)
+    _write_reports(results, copied, names, rubric, options, out_dir, pool)
     summary = render_class_summary(results, rubric)
     journal_path.unlink(missing_ok=True)
     return BatchResult(len(names), tuple(failed), out_dir, summary)
@@ -280,9 +281,10 @@ def report_folder(out_dir: Path) -> BatchResult:
             checks=tuple(engine.get("checks") or ()),
             calibration=engine.get("calibration"),
         )
-        results = OverriddenResults(marked, read_overrides(target))
+        results = overridden(marked, read_overrides(target))
         names = [result.name for result in marked]
-        _write_reports(results, names, rubric, ReportOptions(engine=info, scale=scale), target)
+        options = ReportOptions(engine=info, scale=scale)
+        _write_reports(results, marked, names, rubric, options, target)
     failed = tuple(result for result in marked if result.is_failed)
     return BatchResult(len(names), failed, target, render_class_summary(results, rubric))
 
@@ -327,8 +329,6 @@ def _write_class_data(
     results: Sequence[EssayResult], rubric: Rubric, options: ReportOptions, path: Path
 ) -> None:
     """Save what ``report_folder`` reads back: the engine's results, not the overrides."""
-    if isinstance(results, OverriddenResults):
-        results = results.results
     with path.open("w", encoding="utf-8") as stream:
         stream.write(json.dumps({"rubric": rubric.to_dict(), "scale": options.scale}) + "\n")
         for result in results:
@@ -338,6 +338,7 @@ def _write_class_data(
 
 def _write_reports(
     results: Sequence[EssayResult],
+    engine_results: Sequence[EssayResult],
     names: Sequence[str],
     rubric: Rubric,
     options: ReportOptions,
@@ -346,7 +347,9 @@ def _write_reports(
 ) -> None:
     """Write every report into a staging folder, then move it into place.
 
-    With a worker ``pool``, one worker writes the first (slowest) class report meanwhile.
+    ``results`` are what the reports show (the teacher's overrides applied);
+    ``engine_results`` the same without them, saved for ``report_folder``. With a
+    worker ``pool``, one worker writes the first (slowest) class report meanwhile.
     """
     staging = new_staging(out_dir)
     reports = list(CLASS_REPORTS.items())
@@ -363,7 +366,7 @@ def _write_reports(
                 target = staging / FEEDBACK / feedback_files[result.name]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(render_feedback(result, rubric), "utf-8")
-            _write_class_data(results, rubric, options, staging / CLASS_DATA)
+            _write_class_data(engine_results, rubric, options, staging / CLASS_DATA)
         finally:
             if aside is not None:
                 aside.result()  # the report is in (or its error is raised) before we go on

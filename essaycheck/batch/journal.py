@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, overload
@@ -111,6 +111,38 @@ class StoredResults(Sequence[EssayResult]):
         journal.seek(offset)
         record = json.loads(journal.readline())
         return EssayResult.from_dict(record, self.rubric, text=record["text"])
+
+
+class AmendedResults(Sequence[EssayResult]):
+    """A class's results, each changed by ``amend`` as it is read (the class is never all held).
+
+    ``mark`` attaches each essay's copying this way, and the reports the teacher's
+    overrides. ``amend`` must pickle (a module's function, or a ``partial`` of one):
+    a worker process may write a report from these results.
+    """
+
+    def __init__(
+        self, results: Sequence[EssayResult], amend: Callable[[EssayResult], EssayResult]
+    ) -> None:
+        self.results = results
+        self.amend = amend
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @overload
+    def __getitem__(self, index: int) -> EssayResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[EssayResult]: ...
+
+    def __getitem__(self, index: int | slice) -> EssayResult | Sequence[EssayResult]:
+        if isinstance(index, slice):
+            return AmendedResults(self.results[index], self.amend)
+        return self.amend(self.results[index])
+
+    def __iter__(self) -> Iterator[EssayResult]:
+        return map(self.amend, self.results)
 
 
 def open_journal(path: Path, key: JournalKey, *, resume: bool) -> IO[str]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
+from essaycheck.batch.journal import AmendedResults
 from essaycheck.batch.output import MARKER, is_ours
 from essaycheck.errors import OutputError
 from essaycheck.io.files import write_text_atomically
@@ -254,27 +256,6 @@ def apply_overrides(result: EssayResult, overrides: Overrides) -> EssayResult:
     return replace(result, points=tuple(points))
 
 
-class OverriddenResults(Sequence[EssayResult]):
+def overridden(results: Sequence[EssayResult], overrides: Overrides) -> Sequence[EssayResult]:
     """A class's results with the overrides applied as each one is read (never all held)."""
-
-    def __init__(self, results: Sequence[EssayResult], overrides: Overrides) -> None:
-        self.results = results
-        self.overrides = overrides
-
-    def __len__(self) -> int:
-        return len(self.results)
-
-    @overload
-    def __getitem__(self, index: int) -> EssayResult: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[EssayResult]: ...
-
-    def __getitem__(self, index: int | slice) -> EssayResult | Sequence[EssayResult]:
-        if isinstance(index, slice):
-            return OverriddenResults(self.results[index], self.overrides)
-        return apply_overrides(self.results[index], self.overrides)
-
-    def __iter__(self) -> Iterator[EssayResult]:
-        for result in self.results:
-            yield apply_overrides(result, self.overrides)
+    return AmendedResults(results, partial(apply_overrides, overrides=overrides))
