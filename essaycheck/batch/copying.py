@@ -297,7 +297,10 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
     ]
     if not codes:
         return {}
-    pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
+    every = np.concatenate(codes)
+    codes.clear()  # the pairs are the most memory the pass needs: hold them once
+    pairs, counts = np.unique(every, return_counts=True)
+    del every
     most = int(counts.max()) + 1
     one, other = np.divmod(pairs, size)
     # each pair both ways, as one number that sorts by essay, then most shared, then partner
@@ -311,8 +314,9 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
     ranked.sort()
     essay, partner = ranked // (most * size), ranked % size
     del ranked
-    first = np.searchsorted(essay, essay)  # where each essay's candidates begin
-    likeliest = (np.arange(len(essay)) - first < MAX_PARTNERS) & (partner > essay)
+    rank = np.arange(len(essay)) - np.searchsorted(essay, essay)  # within the essay's candidates
+    likeliest = (rank < MAX_PARTNERS) & (partner > essay)
+    del rank
     partners: dict[int, list[int]] = {}
     for index, later in zip(essay[likeliest].tolist(), partner[likeliest].tolist(), strict=True):
         partners.setdefault(index, []).append(later)
