@@ -312,9 +312,10 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
     )
     del pairs, counts, one, other
     ranked.sort()
-    essay, partner = ranked // (most * size), ranked % size
+    essay = (ranked // (most * size)).astype(np.int32)
+    partner = (ranked % size).astype(np.int32)
     del ranked
-    rank = np.arange(len(essay)) - np.searchsorted(essay, essay)  # within the essay's candidates
+    rank = np.arange(len(essay), dtype=np.int32) - np.searchsorted(essay, essay).astype(np.int32)
     likeliest = (rank < MAX_PARTNERS) & (partner > essay)
     del rank
     partners: dict[int, list[int]] = {}
