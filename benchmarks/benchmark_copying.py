@@ -44,7 +44,7 @@ from essaycheck.batch.copying import (
     class_copying,
     source_copying,
 )
-from essaycheck.results import EssayResult
+from essaycheck.results import Copying, EssayResult
 
 FILLER = [
     "in",
@@ -185,6 +185,22 @@ def synthetic_class(essays: int, seed: int = 0) -> tuple[list[EssayResult], set[
     return results, planted
 
 
+def timed_pass(
+    results: list[EssayResult],
+) -> tuple[float, list[Copying | None], set[frozenset[str]]]:
+    """Time the class pass: its seconds, its copying, and the pairs of essays it linked."""
+    started = time.perf_counter()
+    copying = class_copying(results)
+    seconds = time.perf_counter() - started
+    found = {
+        frozenset((result.name, passage.origin))
+        for result, item in zip(results, copying, strict=True)
+        if item is not None
+        for passage in item.passages
+    }
+    return seconds, copying, found
+
+
 def main() -> None:
     """Print (or write) the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -248,16 +264,8 @@ def main() -> None:
         ]
     results, planted = synthetic_class(args.essays)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    copying = class_copying(results)
-    seconds = time.perf_counter() - started
+    seconds, _, found = timed_pass(results)
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024  # KiB to MiB
-    found = {
-        frozenset((result.name, passage.origin))
-        for result, item in zip(results, copying, strict=True)
-        if item is not None
-        for passage in item.passages
-    }
     out += [
         "## A class of thousands",
         "",
@@ -273,15 +281,7 @@ def main() -> None:
     ]
     question = "Explain why the printing press changed Europe, using the source and your own ideas."
     asked = [replace(result, text=f"{question} {result.text}") for result in results]
-    started = time.perf_counter()
-    copying = class_copying(asked)
-    seconds = time.perf_counter() - started
-    found = {
-        frozenset((result.name, passage.origin))
-        for result, item in zip(asked, copying, strict=True)
-        if item is not None
-        for passage in item.passages
-    }
+    seconds, _, found = timed_pass(asked)
     out += [
         "The same class with the same question pasted at the top of every essay (text "
         "common to the class is nobody's, so it proposes no pairs):",
@@ -298,9 +298,7 @@ def main() -> None:
         replace(result, text=result.text + " " + ". ".join(rng.sample(pool, 5)))
         for result in results
     ]
-    started = time.perf_counter()
-    copying = class_copying(quoting)
-    seconds = time.perf_counter() - started
+    seconds, copying, _ = timed_pass(quoting)
     out += [
         "The same class with each essay also quoting 5 of the same 200 sentences of 16 words "
         "(each sentence in about 2.5% of the essays, under the common share: every essay shares "

@@ -90,7 +90,12 @@ class Words:
 
     def spans(self) -> list[tuple[int, int]]:
         """Where each word is in the text: its first character and the one after its last."""
-        return [match.span() for match in _WORD.finditer(self.text)]
+        return spans_of(self.text)
+
+
+def spans_of(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` is, in the order ``words_of`` gives them."""
+    return [match.span() for match in _WORD.finditer(text)]
 
 
 def words_of(text: str) -> Words:
@@ -229,7 +234,7 @@ def class_copying(
     del keys, own
     for index, item in enumerate(found):
         if item is not None and item.class_runs:
-            spans = words_of(results[index].text).spans()
+            spans = spans_of(results[index].text)  # no need to stem it again
             for other, runs in item.class_runs.items():
                 item.passages.extend(_passages(spans, runs, names[other]))
     return [
