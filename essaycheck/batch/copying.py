@@ -130,14 +130,9 @@ def shingle_set(words: Words) -> Keys:
     return np.unique(words.keys)
 
 
-def shared_runs(words: Words, other: Keys, ignore: Keys = _NONE) -> list[range]:
-    """The runs of word indices of ``words`` inside shingles ``other`` holds, merged.
-
-    With ``ignore`` (the source's and the class's common text, when comparing two
-    essays), a shingle counts only when none of its words is in such text: a
-    passage is the essays' own. Runs at most MERGE_GAP words apart are merged.
-    """
-    return runs_of(np.isin(words.keys, other) & own_shingles(words.keys, ignore))
+def shared_runs(words: Words, other: Keys) -> list[range]:
+    """The runs of word indices of ``words`` inside shingles ``other`` holds, merged."""
+    return runs_of(np.isin(words.keys, other))
 
 
 def runs_of(shared: Mask) -> list[range]:
@@ -219,7 +214,7 @@ def class_copying(
             found.append(None)
             continue
         words = words_of(result.text)
-        runs = runs_of(np.isin(words.keys, source_keys)) if source is not None else []
+        runs = shared_runs(words, source_keys) if source is not None else []
         found.append(_Found(len(words), runs, passages(words, runs, SOURCE), {}))
         keys[index] = words.keys
     ignore = np.union1d(source_keys, _common_shingles(list(keys.values()), source_keys))
