@@ -21,6 +21,7 @@ from essaycheck.batch.copying import (
     class_copying,
     rubric_source,
     source_copying,
+    store_copying,
 )
 from essaycheck.batch.folder import report_folder
 from essaycheck.cli import cli
@@ -161,6 +162,18 @@ def test_the_class_pass_is_deterministic_and_skips_failed_essays() -> None:
     assert first[-1] is None
 
 
+def test_a_stored_copying_reads_back_what_the_class_pass_found(tmp_path: Path) -> None:
+    results = [*_class({**CLASS, "copy.txt": VERBATIM}), EssayResult("broken.docx", error="x")]
+    names = [result.name for result in results]
+
+    stored = store_copying(results, names, SOURCE, tmp_path / "copying.jsonl")
+
+    assert list(stored) == names
+    # equal to the float, not rounded: one process, --jobs and Dask write the same bytes
+    assert [stored[name] for name in names] == class_copying(results, SOURCE)
+    assert stored["broken.docx"] is None
+
+
 def _own_essay(rng: random.Random) -> str:
     return " ".join(rng.choice(VOCABULARY) for _ in range(200))
 
@@ -278,6 +291,7 @@ def test_mark_puts_copying_in_results_json_and_report_writes_it_again(tmp_path: 
         text = feedback.read_text("utf-8")
         assert "Copied" not in text and "shared with" not in text and "source" not in text
         assert "ben.txt" not in text or feedback.name.startswith("ben")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["essays", "out"]  # nothing kept beside
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
     report_folder(out)

@@ -25,8 +25,9 @@ counts as nobody's.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
     Keys = NDArray[np.uint64]
     Mask = NDArray[np.bool_]
+    Ids = NDArray[np.int32]
 
 SHINGLE_WORDS = 8
 """The shortest run of shared normalised words that counts as a shared passage."""
@@ -73,6 +75,7 @@ SOURCE = FROM_SOURCE
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _NONE: Keys = np.empty(0, dtype=np.uint64)
+_NO_IDS: Ids = np.empty(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -195,61 +198,63 @@ def source_copying(text: str, source: str | None) -> tuple[float | None, list[Sh
 def class_copying(
     results: Sequence[EssayResult], source: str | None = None
 ) -> list[Copying | None]:
-    """Every essay's copying, in the results' order (None for an essay that failed).
+    """Every essay's copying, in the results' order (None for an essay that failed)."""
+    return list(each_copying(results, source))
+
+
+def each_copying(
+    results: Sequence[EssayResult], source: str | None = None
+) -> Iterator[Copying | None]:
+    """Yield every essay's copying, in the results' order (None for an essay that failed).
 
     ``results`` is read once, one essay at a time (it may be read from disk), and
-    once more only for the essays found to share text with another (to place the
-    passages): the class is held as its shingle hashes only, 8 bytes a word, not as
-    text. Text in more than COMMON_SHARE of the essays (and COMMON_ESSAYS of them),
-    such as a question pasted at the top of each, counts as nobody's, like the
-    source's.
+    once more only for the essays found to share text (to place the passages): the
+    class is held as its shingle hashes only, 8 bytes a word, not as text, and each
+    essay's copying is yielded as soon as it is found, not held. Text in more than
+    COMMON_SHARE of the essays (and COMMON_ESSAYS of them), such as a question
+    pasted at the top of each, counts as nobody's, like the source's.
     """
     source_keys = shingle_set(words_of(source)) if source is not None else _NONE
-    found: list[_Found | None] = []
     keys: dict[int, Keys] = {}
+    counts: list[int | None] = []
     names: list[str] = []
     for index, result in enumerate(results):
         names.append(result.name)
         if result.is_failed:
-            found.append(None)
+            counts.append(None)
             continue
         words = words_of(result.text)
-        runs = shared_runs(words, source_keys) if source is not None else []
-        found.append(_Found(len(words), runs, passages(words, runs, SOURCE), {}))
+        counts.append(len(words))
         keys[index] = words.keys
     ignore = np.union1d(source_keys, _common_shingles(list(keys.values()), source_keys))
-    own = {index: own_shingles(each, ignore) for index, each in keys.items()}
     prints = {index: np.setdiff1d(fingerprints(each), ignore) for index, each in keys.items()}
-    for index, others in _partners(prints).items():
-        for other in others:
-            for one, two in ((index, other), (other, index)):
-                runs = runs_of(np.isin(keys[one], keys[two]) & own[one])
-                if runs:
-                    _found(found, one).class_runs[two] = runs
-    del keys, own
-    for index, item in enumerate(found):
-        if item is not None and item.class_runs:
+    essays, partners = _partners(prints)
+    starts = np.searchsorted(essays, np.arange(len(names) + 1))
+    for index, count in enumerate(counts):
+        if count is None:
+            yield None
+            continue
+        own_keys = keys[index]
+        source_runs = runs_of(np.isin(own_keys, source_keys)) if source is not None else []
+        own = own_shingles(own_keys, ignore)
+        class_runs: dict[int, list[range]] = {}
+        for other in partners[starts[index] : starts[index + 1]].tolist():
+            runs = runs_of(np.isin(own_keys, keys[other]) & own)
+            if runs:
+                class_runs[other] = runs
+        found: list[SharedPassage] = []
+        if source_runs or class_runs:
             spans = spans_of(results[index].text)  # no need to stem it again
-            for other, runs in item.class_runs.items():
-                item.passages.extend(_passages(spans, runs, names[other]))
-    return [
-        None
-        if item is None
-        else Copying(
-            source=share_of_count(item.count, item.source_runs) if source is not None else None,
+            found = _passages(spans, source_runs, SOURCE)
+            for other, runs in class_runs.items():
+                found.extend(_passages(spans, runs, names[other]))
+        yield Copying(
+            source=share_of_count(count, source_runs) if source is not None else None,
             class_share=share_of_count(
-                item.count, [run for runs in item.class_runs.values() for run in runs]
+                count, [run for runs in class_runs.values() for run in runs]
             ),
-            passages=tuple(sorted(item.passages, key=lambda p: (p.start, p.end, p.origin))),
+            passages=tuple(sorted(found, key=lambda p: (p.start, p.end, p.origin))),
         )
-        for item in found
-    ]
-
-
-def _found(found: list[_Found | None], index: int) -> _Found:
-    item = found[index]
-    assert item is not None  # only marked essays have shingles
-    return item
 
 
 def _common_shingles(keys: list[Keys], source: Keys) -> Keys:
@@ -269,8 +274,8 @@ def _common_shingles(keys: list[Keys], source: Keys) -> Keys:
     return np.unique(every[least - 1 :][every[least - 1 :] == every[: len(every) - least + 1]])
 
 
-def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
-    """For each essay, the later essays to compare it with word by word.
+def _partners(prints: dict[int, Keys]) -> tuple[Ids, Ids]:
+    """The pairs of essays to compare word by word: (essays, partners), sorted, both ways.
 
     Two essays are candidates when they share a fingerprint (``prints`` holds
     only the essays' own, none of the ignored text's); each essay keeps the
@@ -285,7 +290,7 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
     keys = np.concatenate([*prints.values(), _NONE])
     prints.clear()
     if len(keys) < 2:
-        return {}
+        return _NO_IDS, _NO_IDS
     order = np.argsort(keys, kind="stable")
     keys, owners = keys[order], owners[order]
     size = int(owners.max()) + 1
@@ -296,7 +301,7 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
         if (same := group[:-step] == group[step:]).any()
     ]
     if not codes:
-        return {}
+        return _NO_IDS, _NO_IDS
     every = np.concatenate(codes)
     codes.clear()  # the pairs are the most memory the pass needs: hold them once
     pairs, counts = np.unique(every, return_counts=True)
@@ -318,10 +323,15 @@ def _partners(prints: dict[int, Keys]) -> dict[int, list[int]]:
     rank = np.arange(len(essay), dtype=np.int32) - np.searchsorted(essay, essay).astype(np.int32)
     likeliest = (rank < MAX_PARTNERS) & (partner > essay)
     del rank
-    partners: dict[int, list[int]] = {}
-    for index, later in zip(essay[likeliest].tolist(), partner[likeliest].tolist(), strict=True):
-        partners.setdefault(index, []).append(later)
-    return {index: sorted(later) for index, later in partners.items()}
+    one, two = essay[likeliest], partner[likeliest]
+    del essay, partner
+    # each pair both ways (an essay is compared with the partners it chose and those that
+    # chose it), sorted by essay, then partner
+    both = np.concatenate([one.astype(np.int64) * size + two, two.astype(np.int64) * size + one])
+    del one, two
+    both = np.unique(both)
+    essays, partners = np.divmod(both, size)
+    return essays.astype(np.int32), partners.astype(np.int32)
 
 
 def share_of_count(count: int, runs: Sequence[range]) -> float:
@@ -332,14 +342,45 @@ def share_of_count(count: int, runs: Sequence[range]) -> float:
     return len(covered) / count if count else 0.0
 
 
-@dataclass
-class _Found:
-    """What the class pass has found for one essay so far."""
+class StoredCopying(Mapping[str, Copying | None]):
+    """A class's copying, kept in a file (one JSON line an essay) and read back by name.
 
-    count: int
-    source_runs: list[range]
-    passages: list[SharedPassage]
-    class_runs: dict[int, list[range]]  # by the other essay's index
+    ``store_copying`` writes it as the class pass finds it, so the copying of a large
+    class is never all in memory. It pickles (its path and offsets): a worker process
+    may write a report from results it is attached to.
+    """
+
+    def __init__(self, path: Path, offsets: dict[str, int]) -> None:
+        self.path = path
+        self.offsets = offsets  # by essay name; -1 for an essay that failed
+
+    def __getitem__(self, name: str) -> Copying | None:
+        offset = self.offsets[name]
+        if offset < 0:
+            return None
+        with self.path.open("rb") as file:
+            file.seek(offset)
+            return Copying.from_dict(json.loads(file.readline()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+
+def store_copying(
+    results: Sequence[EssayResult], names: Sequence[str], source: str | None, path: Path
+) -> StoredCopying:
+    """Find the copying of every essay (``names``: the results' names) and keep it in ``path``."""
+    offsets: dict[str, int] = {}
+    with path.open("wb") as file:
+        for name, copying in zip(names, each_copying(results, source), strict=True):
+            offsets[name] = -1 if copying is None else file.tell()
+            if copying is not None:
+                line = json.dumps(copying.to_dict(rounded=False), sort_keys=True)
+                file.write(line.encode("utf-8") + b"\n")
+    return StoredCopying(path, offsets)
 
 
 def with_copying(

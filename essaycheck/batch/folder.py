@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
-from essaycheck.batch.copying import class_copying, with_copying
+from essaycheck.batch.copying import store_copying, with_copying
 from essaycheck.batch.journal import (
     JournalKey,
     StoredResults,
@@ -49,7 +49,7 @@ from essaycheck.reports import CLASS_REPORTS, FEEDBACK, ReportOptions, Writer
 from essaycheck.reports.lms import FolderWriter
 from essaycheck.reports.markdown import render_feedback
 from essaycheck.reports.text import render_class_summary
-from essaycheck.results import Calibrator, EngineInfo, EssayResult
+from essaycheck.results import Calibrator, Copying, EngineInfo, EssayResult
 from essaycheck.rubric import Rubric, parse_rubric
 
 CLASS_DATA = ".essaycheck-class.jsonl"
@@ -218,15 +218,28 @@ def _mark(
         raise output_error(journal_path, err) from err
     written = index_journal(journal_path, key)
     stored = StoredResults(journal_path, [written[name].offset for name in names], rubric)
-    copying = dict(zip(names, class_copying(stored, source), strict=True))  # in this process
-    copied = with_copying(stored, copying)
-    results = overridden(copied, read_overrides(out_dir))  # the teacher's decisions win
-    options = ReportOptions(engine=engine, scale=scale)
-    pool = marker if isinstance(marker, WorkerPool) else None
-    _write_reports(results, copied, names, rubric, options, out_dir, pool)
-    summary = render_class_summary(results, rubric)
+    copying_path = hidden_beside(out_dir, ".copying.jsonl")
+    try:
+        copied = with_copying(stored, _class_copying(stored, names, source, copying_path))
+        results = overridden(copied, read_overrides(out_dir))  # the teacher's decisions win
+        options = ReportOptions(engine=engine, scale=scale)
+        pool = marker if isinstance(marker, WorkerPool) else None
+        _write_reports(results, copied, names, rubric, options, out_dir, pool)
+        summary = render_class_summary(results, rubric)
+    finally:
+        copying_path.unlink(missing_ok=True)
     journal_path.unlink(missing_ok=True)
     return BatchResult(len(names), tuple(failed), out_dir, summary)
+
+
+def _class_copying(
+    results: Sequence[EssayResult], names: Sequence[str], source: str | None, path: Path
+) -> Mapping[str, Copying | None]:
+    """Every essay's copying, found in this process and kept in ``path``, not in memory."""
+    try:
+        return store_copying(results, names, source, path)
+    except OSError as err:
+        raise output_error(path, err) from err
 
 
 def journal_for(out_dir: Path) -> Path:
