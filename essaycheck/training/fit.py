@@ -11,7 +11,9 @@ included argument matches it).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from essaycheck.engine.matcher import KeyPointMatcher, PreparedRubric
 from essaycheck.engine.rule import DecisionRule
 from essaycheck.engine.windows import Window, essay_windows
 from essaycheck.errors import DataError
+from essaycheck.results import THRESHOLD
 from essaycheck.rubric import KeyPoint, Rubric
 from essaycheck.training.answers import ScoredAnswers, derived_score, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
@@ -37,6 +40,8 @@ PASSES_WITH_ANSWERS = 3
 # teachers mark. Chosen on the training figures alone (the answers' QWK plus ArgKP
 # train F1, over weights 1 to 10; docs/accuracy.md), never on the dev answers.
 ANSWER_WEIGHT = 3.0
+# The thresholds (on the fitted rule's score) tried for answers; see _answer_threshold.
+ANSWER_THRESHOLDS = tuple(round(0.3 + 0.05 * step, 2) for step in range(11))
 DATA_LICENCES = {
     "argkp": "ArgKP-2021 (IBM/KPA_2021_shared_task), (c) IBM 2020, CDLA-Sharing-1.0; "
     "Bar-Haim et al., ACL 2020",
@@ -180,6 +185,10 @@ def fit_matcher(
             weights if answer_rows else None,
         ).decision_rule()
     rule = matcher.decision_rule()
+    threshold: dict[str, Any] | None = None
+    if answers:
+        rule, threshold = _answer_threshold(answered, matcher, rule)
+        matcher.rule_ = rule
     decisions = np.asarray([rule.decide(score)[0] for score in rule.score(features_array)])
     figures: dict[str, Any] = {"prior_cosine": round(prior, 6)}
     for name, mask in (("texts", ~is_pseudo), ("pseudo_essays", is_pseudo)):
@@ -198,6 +207,7 @@ def fit_matcher(
     }
     if answers:
         figures["answers"] = _answer_figures(answered, matcher, rule)
+        figures["answer_threshold"] = threshold
     return figures
 
 
@@ -266,6 +276,48 @@ def _answer_figures(
         }
         for name, (truth, derived) in by_set.items()
     }
+
+
+def _answer_threshold(
+    answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
+) -> tuple[DecisionRule, dict[str, Any]]:
+    """Move the rule's threshold to where the answers' derived scores agree best with raters.
+
+    The logistic fit places the threshold where F1 of "covered" peaks over every
+    row, debate arguments included; a teacher's mark comes from how many points an
+    answer covers, so the threshold is then chosen among ANSWER_THRESHOLDS by the
+    mean QWK of the answer sets' derived scores (the nearest to THRESHOLD on a tie),
+    and folded into the intercept. Returns the rule and the figures of the choice.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    by_set: dict[str, tuple[ScoredAnswers, list[int], list[npt.NDArray[np.float64]]]] = {}
+    for data, score, item in answered:
+        best = matcher.best_windows(item.features, item.windows, rule)
+        at_best = item.features[best, np.arange(len(data.rubric))]
+        _, truth, scores = by_set.setdefault(data.name, (data, [], []))
+        truth.append(score)
+        scores.append(rule.score(at_best))
+
+    def agreement(threshold: float) -> float:
+        kappas = []
+        for data, truth, scores in by_set.values():
+            ids = [point.id for point in data.rubric]
+            derived = [
+                derived_score(data, [i for i, v in zip(ids, s, strict=True) if v >= threshold])
+                for s in scores
+            ]
+            kappas.append(float(cohen_kappa_score(truth, derived, weights="quadratic")))
+        return float(np.mean(kappas))
+
+    qwk = {threshold: agreement(threshold) for threshold in ANSWER_THRESHOLDS}
+    chosen = max(ANSWER_THRESHOLDS, key=lambda t: (round(qwk[t], 6), -abs(t - THRESHOLD)))
+    shift = math.log(chosen / (1.0 - chosen)) - math.log(THRESHOLD / (1.0 - THRESHOLD))
+    figures = {
+        "chosen": chosen,
+        "mean_qwk": {f"{t:.2f}": round(value, 4) for t, value in qwk.items()},
+    }
+    return dataclasses.replace(rule, intercept=round(rule.intercept - shift, 6)), figures
 
 
 def _labelled_rows(

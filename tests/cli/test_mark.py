@@ -296,7 +296,7 @@ def test_mark_does_not_count_the_close_calls_a_teacher_has_decided(
 ) -> None:
     essays = tmp_path / "essays"
     essays.mkdir()
-    shutil.copy(EXAMPLES_DIR / "essays" / "03-partial-jake.txt", essays)
+    shutil.copy(EXAMPLES_DIR / "essays" / "02-strong-tom.txt", essays)
     out = tmp_path / "out"
     args = ["mark", str(essays), "-r", str(RUBRIC), "-o", str(out)]
     assert runner.invoke(cli, args).exit_code == 0

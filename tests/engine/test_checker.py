@@ -54,12 +54,6 @@ SHOULD_MATCH = [
         "For Trotsky, the revolution could not stop at one country.",
         id="permanent-revolution/not-stop-at-one-country",
     ),
-    pytest.param(
-        "permanent-revolution",
-        "Trotsky hoped that workers everywhere would rise up, with Soviet help, "
-        "until capitalism was gone from the world.",
-        id="permanent-revolution/paraphrase",
-    ),
     # collective-farming
     pytest.param(
         "collective-farming",
@@ -103,11 +97,6 @@ SHOULD_MATCH = [
         "Stalin thought socialism could be built in Russia alone.",
         id="socialism-in-one-country/russia-alone",
     ),
-    pytest.param(
-        "socialism-in-one-country",
-        "Stalin argued that the Soviet Union did not need to wait for revolutions elsewhere.",
-        id="socialism-in-one-country/no-need-to-wait",
-    ),
     # industrialisation
     pytest.param(
         "industrialisation",
@@ -144,6 +133,22 @@ SHOULD_MATCH = [
         "stalin-favoured",
         "Stalin's plan was more popular because people were tired of waiting for change.",
         id="stalin-favoured/more-popular",
+    ),
+]
+
+# Paraphrases that share few of the point's words: covered, but close calls for a teacher
+# (the rule's threshold is set for answers, where on-topic sentences are often not claims).
+COVERED_CLOSE_CALLS = [
+    pytest.param(
+        "permanent-revolution",
+        "Trotsky hoped that workers everywhere would rise up, with Soviet help, "
+        "until capitalism was gone from the world.",
+        id="permanent-revolution/paraphrase",
+    ),
+    pytest.param(
+        "socialism-in-one-country",
+        "Stalin argued that the Soviet Union did not need to wait for revolutions elsewhere.",
+        id="socialism-in-one-country/no-need-to-wait",
     ),
 ]
 
@@ -283,6 +288,17 @@ def test_sentence_covers_key_point(
     assert verdict.evidence is not None and verdict.evidence.text == sentence
 
 
+@pytest.mark.parametrize(("point_id", "sentence"), COVERED_CLOSE_CALLS)
+def test_a_loose_paraphrase_is_covered_as_a_close_call(
+    checker: Checker, small_rubric: Rubric, point_id: str, sentence: str
+) -> None:
+    verdict = _verdicts(checker, small_rubric, sentence)[point_id]
+
+    assert verdict.is_covered, f"score {verdict.score:.3f}"
+    assert verdict.needs_review
+    assert verdict.evidence is not None and verdict.evidence.text == sentence
+
+
 @pytest.mark.parametrize(("point_id", "sentence"), SHOULD_NOT_MATCH)
 def test_sentence_does_not_cover_key_point(
     checker: Checker, small_rubric: Rubric, point_id: str, sentence: str
@@ -328,9 +344,9 @@ def test_examples_most_decisions_agree_with_the_labels(
     }
 
     assert len(covered) == 55
-    # measured: recall .909 (50 of 55), precision .769 (50 of 65); docs/benchmarks.md
-    assert len(covered & found) >= 50, sorted(covered - found)
-    assert len(covered & found) / len(found) >= 0.75, sorted(found - covered)
+    # measured: recall .855 (47 of 55), precision .797 (47 of 59); docs/benchmarks.md
+    assert len(covered & found) >= 47, sorted(covered - found)
+    assert len(covered & found) / len(found) >= 0.79, sorted(found - covered)
 
 
 def test_examples_strong_essay_covers_every_labelled_point(
@@ -372,11 +388,11 @@ ONE_POINT = Rubric(
     [
         ("Stalin said Russia should build socialism at home first.", True, True),
         ("Stalin thought socialism could be built in Russia alone.", True, True),
-        # the other side's policy, in the same words: missing, but a close call
+        # the other side's policy, in the same words: missing
         (
             "Trotsky wanted permanent revolution, spreading communism to other countries.",
             False,
-            False,
+            True,
         ),
         ("Trotsky wanted the peasants to work on collective farms run by the state.", False, True),
         ("My favourite sport is football and I play every weekend.", False, True),
