@@ -343,6 +343,20 @@ def test_fine_units_state_what_a_clause_says_on_the_side() -> None:
     assert "Trotsky argued that the revolution could not stop." in texts
 
 
+def test_fine_units_state_a_persons_role_written_before_their_name() -> None:
+    source = (
+        "The club's manager Maria Lopez praised the young players. "
+        "Police questioned former teacher John Smith in 2014. "
+        "The 58-year-old pilot Anna Berg landed the plane safely."
+    )
+
+    texts = [p.text for p in build_rubric(source, title="T", detail="fine")]
+
+    assert "Maria Lopez was the club's manager." in texts
+    assert "John Smith was a former teacher." in texts
+    assert "Anna Berg was the 58-year-old pilot." in texts
+
+
 def test_fine_units_leave_out_what_says_nothing() -> None:
     texts = [p.text for p in build_rubric(SOURCE, title="T", detail="fine")]
 

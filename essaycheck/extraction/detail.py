@@ -15,7 +15,7 @@ subject, or breaks a quotation is not made.
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from essaycheck.extraction.claims import content_words, head_of, is_filler
 from essaycheck.extraction.coreference import CLAIM_VERBS
@@ -256,13 +256,61 @@ def described_units(tokens: list[Token], root: Token) -> list[Unit]:
                 swaps[child.i] = f"{be} {child.text}"
             elif child.dep_ == "appos" and noun.pos_ == "PROPN" and noun.ent_type_:
                 swaps[min(side)] = f"{be} {root.doc[min(side)].text}"
+            elif child.dep_ == "appos" and noun.pos_ == "NOUN" and _is_person(child):
+                # "the 58-year-old actor Tom Hanks" -> "Tom Hanks was the 58-year-old actor"
+                described = _text(root.doc, phrase)
+                name = [t for t in tokens if t.i in side]
+                if content_words([*name, *(t for t in tokens if t.i in phrase)]) >= 3:
+                    last = name[-1]
+                    units.append((name, {last.i: f"{last.text} {be} {_lowered(described)}"}))
+                continue
             else:
                 continue
             unit = phrase | side
             words = [t for t in tokens if t.i in unit]
             if content_words(words) >= MIN_DESCRIBED_WORDS:
                 units.append((words, swaps))
+        if _is_person(noun):
+            units += _role_units(noun, tokens, inside, "was" if past else "is")
     return units
+
+
+def _is_person(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.ent_type_ == "PERSON"
+
+
+def _role_units(noun: Token, tokens: list[Token], inside: set[int], be: str) -> list[Unit]:
+    """A person's role, written before their name, as a unit of its own.
+
+    "Manchester United's manager Jose Mourinho said ..." -> "Jose Mourinho was
+    Manchester United's manager" (in the clause's tense); "police arrested former teacher John Smith" ->
+    "John Smith was a former teacher".
+    """
+    roles = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "NOUN"]
+    if not roles:
+        return []
+    role = roles[-1]
+    described = {t.i for t in role.subtree}
+    name = [t for t in noun.lefts if t.i > role.i and t.dep_ == "compound"] + [noun]
+    if not described <= inside or any(t.pos_ != "PROPN" for t in name):
+        return []
+    if content_words([*name, *(t for t in tokens if t.i in described)]) < MIN_DESCRIBED_WORDS:
+        return []
+    text = _text(noun.doc, described)
+    has_determiner = any(t.dep_ in {"det", "poss"} for t in role.subtree)
+    article = "" if has_determiner else ("an " if text[0].lower() in "aeiou" else "a ")
+    return [(name, {noun.i: f"{noun.text} {be} {article}{_lowered(text)}"})]
+
+
+def _text(doc: Doc, indices: set[int]) -> str:
+    """The text of the tokens at ``indices``, which follow one another."""
+    return doc[min(indices) : max(indices) + 1].text
+
+
+def _lowered(text: str) -> str:
+    """A phrase moved from the start of a sentence: "The actor" -> "the actor"."""
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first.lower() in {"the", "a", "an"} else text
 
 
 def _trimmed(
