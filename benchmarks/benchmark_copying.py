@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from copying_texts import COPIED, NOT_COPIED, SOURCE
 
 from essaycheck.batch.copying import (
+    CHUNK_PAIRS,
     COMMON_ESSAYS,
     COMMON_SHARE,
     FLAG_SHARE,
@@ -230,8 +231,10 @@ def main() -> None:
         f"{WINDOW} shingles in a row, as MOSS does), so two essays sharing "
         f"{SHINGLE_WORDS + WINDOW - 1} words in a row or more always share one. Only the "
         "essays that share a fingerprint are compared word by word, each with at most the "
-        f"{MAX_PARTNERS} it shares the most with. No text is held for the whole class, only "
-        "the hashes while the pass runs. Text copied from the source counts as from "
+        f"{MAX_PARTNERS} it shares the most with (the candidate pairs ranked "
+        f"{CHUNK_PAIRS:,} at a time). No text is held for the whole class, only the hashes "
+        "while the pass runs, and each essay's copying goes to a file beside `mark`'s "
+        "journal as soon as it is found. Text copied from the source counts as from "
         "the source, not from the essays that copy it too; text in more than "
         f"{COMMON_SHARE:.0%} of the essays (and more than {COMMON_ESSAYS}), such as a question "
         "pasted at the top of each, counts as nobody's.",

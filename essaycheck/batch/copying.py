@@ -25,6 +25,7 @@ counts as nobody's.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -72,6 +73,9 @@ It bounds the work when many essays share a little text each (a class quoting th
 same sentences), which would otherwise compare every pair."""
 SOURCE = FROM_SOURCE
 """What a passage copied from the source names as where it is from."""
+CHUNK_PAIRS = 1_000_000
+"""The most candidate pairs ranked at once (8 bytes each, a few copies): the pairs of a
+large class that quotes the same sentences are ranked a range of essays at a time."""
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _NONE: Keys = np.empty(0, dtype=np.uint64)
@@ -293,45 +297,67 @@ def _partners(prints: dict[int, Keys]) -> tuple[Ids, Ids]:
         return _NO_IDS, _NO_IDS
     order = np.argsort(keys, kind="stable")
     keys, owners = keys[order], owners[order]
+    del order
     size = int(owners.max()) + 1
     group = np.cumsum(np.concatenate([[False], keys[1:] != keys[:-1]]))  # by fingerprint
-    codes = [  # each holder of a fingerprint with the holders up to MAX_PARTNERS after it
-        owners[:-step][same] * size + owners[step:][same]
-        for step in range(1, MAX_PARTNERS + 1)
-        if (same := group[:-step] == group[step:]).any()
+    del keys
+    steps = range(1, min(MAX_PARTNERS, len(group) - 1) + 1)
+    pairs = 2 * sum(int(np.count_nonzero(group[:-step] == group[step:])) for step in steps)
+    # The pairs of a class that quotes the same sentences are many (up to 2 * MAX_PARTNERS
+    # per fingerprint): they are ranked for a range of essays at a time, which is exact,
+    # as each essay's ranking needs only its own pairs.
+    bounds = np.linspace(0, size, max(1, -(-pairs // CHUNK_PAIRS)) + 1).astype(np.int64)
+    chosen = [
+        _likeliest(owners, group, steps, size, int(low), int(high))
+        for low, high in itertools.pairwise(bounds)
     ]
-    if not codes:
+    one = np.concatenate([first for first, _ in chosen] + [_NO_IDS]).astype(np.int64)
+    two = np.concatenate([second for _, second in chosen] + [_NO_IDS]).astype(np.int64)
+    # each pair both ways (an essay is compared with the partners it chose and those that
+    # chose it), sorted by essay, then partner
+    both = np.unique(np.concatenate([one * size + two, two * size + one]))
+    essays, partners = np.divmod(both, size)
+    return essays.astype(np.int32), partners.astype(np.int32)
+
+
+def _likeliest(
+    owners: NDArray[np.int64],
+    group: NDArray[np.int64],
+    steps: range,
+    size: int,
+    low: int,
+    high: int,
+) -> tuple[Ids, Ids]:
+    """The pairs (essay, later partner) for the essays ``low`` to ``high`` (excluded).
+
+    ``owners`` holds the essay of each fingerprint, ``group`` which fingerprint it is
+    (sorted, so each fingerprint's holders follow one another, in essay order).
+    An essay keeps the MAX_PARTNERS it shares the most fingerprints with.
+    """
+    codes = []  # each holder of a fingerprint with the holders up to MAX_PARTNERS after it
+    for step in steps:
+        same = group[:-step] == group[step:]
+        first, second = owners[:-step][same], owners[step:][same]
+        for essay, partner in ((first, second), (second, first)):
+            mine = (essay >= low) & (essay < high)
+            codes.append(essay[mine] * size + partner[mine])
+    every = np.concatenate([*codes, np.empty(0, dtype=np.int64)])
+    codes.clear()
+    if not len(every):
         return _NO_IDS, _NO_IDS
-    every = np.concatenate(codes)
-    codes.clear()  # the pairs are the most memory the pass needs: hold them once
     pairs, counts = np.unique(every, return_counts=True)
     del every
     most = int(counts.max()) + 1
-    one, other = np.divmod(pairs, size)
-    # each pair both ways, as one number that sorts by essay, then most shared, then partner
-    ranked = np.concatenate(
-        [
-            (one * most + most - 1 - counts) * size + other,
-            (other * most + most - 1 - counts) * size + one,
-        ]
-    )
-    del pairs, counts, one, other
+    essay, partner = np.divmod(pairs, size)
+    # one number that sorts by essay, then most shared, then partner
+    ranked = (essay * most + most - 1 - counts) * size + partner
+    del pairs, counts, essay, partner
     ranked.sort()
-    essay = (ranked // (most * size)).astype(np.int32)
-    partner = (ranked % size).astype(np.int32)
+    essay, partner = ranked // (most * size), ranked % size
     del ranked
-    rank = np.arange(len(essay), dtype=np.int32) - np.searchsorted(essay, essay).astype(np.int32)
+    rank = np.arange(len(essay)) - np.searchsorted(essay, essay)
     likeliest = (rank < MAX_PARTNERS) & (partner > essay)
-    del rank
-    one, two = essay[likeliest], partner[likeliest]
-    del essay, partner
-    # each pair both ways (an essay is compared with the partners it chose and those that
-    # chose it), sorted by essay, then partner
-    both = np.concatenate([one.astype(np.int64) * size + two, two.astype(np.int64) * size + one])
-    del one, two
-    both = np.unique(both)
-    essays, partners = np.divmod(both, size)
-    return essays.astype(np.int32), partners.astype(np.int32)
+    return essay[likeliest].astype(np.int32), partner[likeliest].astype(np.int32)
 
 
 def share_of_count(count: int, runs: Sequence[range]) -> float:

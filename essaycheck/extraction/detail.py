@@ -283,8 +283,8 @@ def _role_units(noun: Token, tokens: list[Token], inside: set[int], be: str) -> 
     """A person's role, written before their name, as a unit of its own.
 
     "Manchester United's manager Jose Mourinho said ..." -> "Jose Mourinho was
-    Manchester United's manager" (in the clause's tense); "police arrested former teacher John Smith" ->
-    "John Smith was a former teacher".
+    Manchester United's manager" (in the clause's tense); "police arrested former
+    teacher John Smith" -> "John Smith was a former teacher".
     """
     roles = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "NOUN"]
     if not roles:
