@@ -251,30 +251,47 @@ def _answer_rows(
     return ([np.asarray(rows)] if rows else []), np.asarray(labels, dtype=np.int_)
 
 
+@dataclass(frozen=True)
+class _ScoredSet:
+    """One answer set under a rule: its raters' scores and each answer's point scores."""
+
+    data: ScoredAnswers
+    truth: list[int]
+    scores: list[npt.NDArray[np.float64]]  # per answer, each point's score at its best window
+
+    def qwk(self, threshold: float = THRESHOLD) -> float:
+        """The QWK of the derived scores with the raters', a point covered from ``threshold``."""
+        from sklearn.metrics import cohen_kappa_score
+
+        ids = [point.id for point in self.data.rubric]
+        derived = [
+            derived_score(self.data, [i for i, v in zip(ids, s, strict=True) if v >= threshold])
+            for s in self.scores
+        ]
+        return float(cohen_kappa_score(self.truth, derived, weights="quadratic"))
+
+
+def _scored_sets(
+    answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
+) -> list[_ScoredSet]:
+    """Each answer set's answers scored by ``rule``, each point at its best window."""
+    by_set: dict[str, _ScoredSet] = {}
+    for data, score, item in answered:
+        best = matcher.best_windows(item.features, item.windows, rule)
+        at_best = item.features[best, np.arange(len(data.rubric))]
+        scored = by_set.setdefault(data.name, _ScoredSet(data, [], []))
+        scored.truth.append(score)
+        scored.scores.append(rule.score(at_best))
+    return list(by_set.values())
+
+
 def _answer_figures(
     answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
 ) -> dict[str, Any]:
     """Each answer set's agreement with its raters on the fitted answers (QWK of the score)."""
-    from sklearn.metrics import cohen_kappa_score
-
-    by_set: dict[str, tuple[list[int], list[int]]] = {}
-    for data, score, item in answered:
-        best = matcher.best_windows(item.features, item.windows, rule)
-        at_best = item.features[best, np.arange(len(data.rubric))]
-        covered = [
-            point.id
-            for point, value in zip(data.rubric, rule.score(at_best), strict=True)
-            if rule.decide(float(value))[0]
-        ]
-        truth, derived = by_set.setdefault(data.name, ([], []))
-        truth.append(score)
-        derived.append(derived_score(data, covered))
     return {
-        name: {
-            "answers": len(truth),
-            "qwk": round(float(cohen_kappa_score(truth, derived, weights="quadratic")), 4),
-        }
-        for name, (truth, derived) in by_set.items()
+        scored.data.name: {"answers": len(scored.truth), "qwk": round(scored.qwk(), 4)}
+        for scored in _scored_sets(answered, matcher, rule)
     }
 
 
@@ -289,28 +306,8 @@ def _answer_threshold(
     mean QWK of the answer sets' derived scores (the nearest to THRESHOLD on a tie),
     and folded into the intercept. Returns the rule and the figures of the choice.
     """
-    from sklearn.metrics import cohen_kappa_score
-
-    by_set: dict[str, tuple[ScoredAnswers, list[int], list[npt.NDArray[np.float64]]]] = {}
-    for data, score, item in answered:
-        best = matcher.best_windows(item.features, item.windows, rule)
-        at_best = item.features[best, np.arange(len(data.rubric))]
-        _, truth, scores = by_set.setdefault(data.name, (data, [], []))
-        truth.append(score)
-        scores.append(rule.score(at_best))
-
-    def agreement(threshold: float) -> float:
-        kappas = []
-        for data, truth, scores in by_set.values():
-            ids = [point.id for point in data.rubric]
-            derived = [
-                derived_score(data, [i for i, v in zip(ids, s, strict=True) if v >= threshold])
-                for s in scores
-            ]
-            kappas.append(float(cohen_kappa_score(truth, derived, weights="quadratic")))
-        return float(np.mean(kappas))
-
-    qwk = {threshold: agreement(threshold) for threshold in ANSWER_THRESHOLDS}
+    scored = _scored_sets(answered, matcher, rule)
+    qwk = {t: float(np.mean([each.qwk(t) for each in scored])) for t in ANSWER_THRESHOLDS}
     chosen = max(ANSWER_THRESHOLDS, key=lambda t: (round(qwk[t], 6), -abs(t - THRESHOLD)))
     shift = math.log(chosen / (1.0 - chosen)) - math.log(THRESHOLD / (1.0 - THRESHOLD))
     figures = {
