@@ -30,6 +30,7 @@ from essaycheck.results import THRESHOLD
 from essaycheck.rubric import Rubric
 from essaycheck.training.answers import ScoredAnswers, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
+from essaycheck.training.fit import ScoredSet, shifted, threshold_for_answers
 
 FLOOR = 0.2
 CANDIDATES = 2
@@ -122,25 +123,7 @@ def fit_entailment_rule(
     rule = START
     figures: dict[str, object] = {}
     for _ in range(PASSES):
-        rows, labels, weights = [], [], []
-        for point in argkp:
-            _, best = _best(point, rule)
-            if best is not None and point.label is not None:
-                rows.append(best)
-                labels.append(point.label)
-                weights.append(1.0)
-        for data, read in scored:
-            for (_, _, score), points in zip(data.answers, read, strict=True):
-                strength = {p.point_id: _best(p, rule)[0] for p in points}
-                found = pseudo_labels(data, strength, score)
-                for point in points:
-                    label = found.get(point.point_id)
-                    best = _best(point, rule)[1]
-                    if label is not None and best is not None:
-                        rows.append(best)
-                        labels.append(label)
-                        weights.append(ANSWER_WEIGHT)
-        features, targets, sample = np.asarray(rows), np.asarray(labels), np.asarray(weights)
+        features, targets, sample = _rows(argkp, scored, rule)
         fitted = LogisticRegression(C=1.0, max_iter=1000).fit(
             features, targets, sample_weight=sample
         )
@@ -159,13 +142,55 @@ def fit_entailment_rule(
             contradiction=CONTRADICTION,
         )
         figures = {
-            "rows": len(rows),
-            "argkp_rows": sum(1 for w in weights if w == 1.0),
-            "answer_rows": sum(1 for w in weights if w != 1.0),
+            "rows": len(targets),
+            "argkp_rows": int(np.sum(sample == 1.0)),
+            "answer_rows": int(np.sum(sample != 1.0)),
             "f1": round(float(f1[best_index]), 4),
         }
+    chosen, figures["answer_threshold"] = threshold_for_answers(
+        [
+            ScoredSet(
+                data,
+                [score for _, _, score in data.answers],
+                [np.asarray([_best(p, rule)[0] for p in points]) for points in read],
+            )
+            for data, read in scored
+        ]
+    )
+    rule = replace(rule, intercept=shifted(rule.intercept, chosen))
+    features, targets, sample = _rows(argkp, scored, rule)
     band, review = _review_band(rule, features, targets, sample)
     return replace(rule, review_band=band), figures | review
+
+
+def _rows(
+    argkp: Sequence[_Point],
+    scored: Sequence[tuple[ScoredAnswers, list[list[_Point]]]],
+    rule: EntailmentRule,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each labelled point's best candidate under ``rule``: features, labels, weights.
+
+    The answers' points are labelled from their scores, by ``rule``'s strengths.
+    """
+    rows, labels, weights = [], [], []
+    for point in argkp:
+        _, best = _best(point, rule)
+        if best is not None and point.label is not None:
+            rows.append(best)
+            labels.append(point.label)
+            weights.append(1.0)
+    for data, read in scored:
+        for (_, _, score), points in zip(data.answers, read, strict=True):
+            strength = {p.point_id: _best(p, rule)[0] for p in points}
+            found = pseudo_labels(data, strength, score)
+            for point in points:
+                label = found.get(point.point_id)
+                best = _best(point, rule)[1]
+                if label is not None and best is not None:
+                    rows.append(best)
+                    labels.append(label)
+                    weights.append(ANSWER_WEIGHT)
+    return np.asarray(rows), np.asarray(labels), np.asarray(weights)
 
 
 def _review_band(

@@ -252,7 +252,7 @@ def _answer_rows(
 
 
 @dataclass(frozen=True)
-class _ScoredSet:
+class ScoredSet:
     """One answer set under a rule: its raters' scores and each answer's point scores."""
 
     data: ScoredAnswers
@@ -273,13 +273,13 @@ class _ScoredSet:
 
 def _scored_sets(
     answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
-) -> list[_ScoredSet]:
+) -> list[ScoredSet]:
     """Each answer set's answers scored by ``rule``, each point at its best window."""
-    by_set: dict[str, _ScoredSet] = {}
+    by_set: dict[str, ScoredSet] = {}
     for data, score, item in answered:
         best = matcher.best_windows(item.features, item.windows, rule)
         at_best = item.features[best, np.arange(len(data.rubric))]
-        scored = by_set.setdefault(data.name, _ScoredSet(data, [], []))
+        scored = by_set.setdefault(data.name, ScoredSet(data, [], []))
         scored.truth.append(score)
         scored.scores.append(rule.score(at_best))
     return list(by_set.values())
@@ -298,23 +298,33 @@ def _answer_figures(
 def _answer_threshold(
     answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
 ) -> tuple[DecisionRule, dict[str, Any]]:
-    """Move the rule's threshold to where the answers' derived scores agree best with raters.
+    """The rule with its threshold moved for answers (``threshold_for_answers``), and figures."""
+    chosen, figures = threshold_for_answers(_scored_sets(answered, matcher, rule))
+    return dataclasses.replace(rule, intercept=shifted(rule.intercept, chosen)), figures
 
-    The logistic fit places the threshold where F1 of "covered" peaks over every
+
+def threshold_for_answers(scored: Sequence[ScoredSet]) -> tuple[float, dict[str, Any]]:
+    """The threshold at which answers' derived scores agree best with their raters.
+
+    A logistic fit places its threshold where F1 of "covered" peaks over every
     row, debate arguments included; a teacher's mark comes from how many points an
-    answer covers, so the threshold is then chosen among ANSWER_THRESHOLDS by the
-    mean QWK of the answer sets' derived scores (the nearest to THRESHOLD on a tie),
-    and folded into the intercept. Returns the rule and the figures of the choice.
+    answer covers, so the threshold is chosen among ANSWER_THRESHOLDS by the mean
+    QWK of the answer sets' derived scores (the nearest to THRESHOLD on a tie).
+    Returns it and the figures of the choice.
     """
-    scored = _scored_sets(answered, matcher, rule)
     qwk = {t: float(np.mean([each.qwk(t) for each in scored])) for t in ANSWER_THRESHOLDS}
     chosen = max(ANSWER_THRESHOLDS, key=lambda t: (round(qwk[t], 6), -abs(t - THRESHOLD)))
-    shift = math.log(chosen / (1.0 - chosen)) - math.log(THRESHOLD / (1.0 - THRESHOLD))
     figures = {
         "chosen": chosen,
         "mean_qwk": {f"{t:.2f}": round(value, 4) for t, value in qwk.items()},
     }
-    return dataclasses.replace(rule, intercept=round(rule.intercept - shift, 6)), figures
+    return chosen, figures
+
+
+def shifted(intercept: float, threshold: float) -> float:
+    """A logistic rule's intercept moved so that ``threshold`` becomes THRESHOLD."""
+    shift = math.log(threshold / (1.0 - threshold)) - math.log(THRESHOLD / (1.0 - THRESHOLD))
+    return round(intercept - shift, 6)
 
 
 def _labelled_rows(
