@@ -30,7 +30,6 @@ from essaycheck.results import THRESHOLD
 from essaycheck.rubric import Rubric
 from essaycheck.training.answers import ScoredAnswers, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
-from essaycheck.training.fit import ScoredSet, shifted, threshold_for_answers
 
 FLOOR = 0.2
 CANDIDATES = 2
@@ -147,18 +146,6 @@ def fit_entailment_rule(
             "answer_rows": int(np.sum(sample != 1.0)),
             "f1": round(float(f1[best_index]), 4),
         }
-    chosen, figures["answer_threshold"] = threshold_for_answers(
-        [
-            ScoredSet(
-                data,
-                [score for _, _, score in data.answers],
-                [np.asarray([_best(p, rule)[0] for p in points]) for points in read],
-            )
-            for data, read in scored
-        ]
-    )
-    rule = replace(rule, intercept=shifted(rule.intercept, chosen))
-    features, targets, sample = _rows(argkp, scored, rule)
     band, review = _review_band(rule, features, targets, sample)
     return replace(rule, review_band=band), figures | review
 
