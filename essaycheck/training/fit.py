@@ -252,7 +252,7 @@ def _answer_rows(
 
 
 @dataclass(frozen=True)
-class ScoredSet:
+class _ScoredSet:
     """One answer set under a rule: its raters' scores and each answer's point scores."""
 
     data: ScoredAnswers
@@ -273,13 +273,13 @@ class ScoredSet:
 
 def _scored_sets(
     answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
-) -> list[ScoredSet]:
+) -> list[_ScoredSet]:
     """Each answer set's answers scored by ``rule``, each point at its best window."""
-    by_set: dict[str, ScoredSet] = {}
+    by_set: dict[str, _ScoredSet] = {}
     for data, score, item in answered:
         best = matcher.best_windows(item.features, item.windows, rule)
         at_best = item.features[best, np.arange(len(data.rubric))]
-        scored = by_set.setdefault(data.name, ScoredSet(data, [], []))
+        scored = by_set.setdefault(data.name, _ScoredSet(data, [], []))
         scored.truth.append(score)
         scored.scores.append(rule.score(at_best))
     return list(by_set.values())
@@ -298,12 +298,12 @@ def _answer_figures(
 def _answer_threshold(
     answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule
 ) -> tuple[DecisionRule, dict[str, Any]]:
-    """The rule with its threshold moved for answers (``threshold_for_answers``), and figures."""
-    chosen, figures = threshold_for_answers(_scored_sets(answered, matcher, rule))
-    return dataclasses.replace(rule, intercept=shifted(rule.intercept, chosen)), figures
+    """The rule with its threshold moved for answers (``_threshold_for_answers``), and figures."""
+    chosen, figures = _threshold_for_answers(_scored_sets(answered, matcher, rule))
+    return dataclasses.replace(rule, intercept=_shifted(rule.intercept, chosen)), figures
 
 
-def threshold_for_answers(scored: Sequence[ScoredSet]) -> tuple[float, dict[str, Any]]:
+def _threshold_for_answers(scored: Sequence[_ScoredSet]) -> tuple[float, dict[str, Any]]:
     """The threshold at which answers' derived scores agree best with their raters.
 
     A logistic fit places its threshold where F1 of "covered" peaks over every
@@ -321,7 +321,7 @@ def threshold_for_answers(scored: Sequence[ScoredSet]) -> tuple[float, dict[str,
     return chosen, figures
 
 
-def shifted(intercept: float, threshold: float) -> float:
+def _shifted(intercept: float, threshold: float) -> float:
     """A logistic rule's intercept moved so that ``threshold`` becomes THRESHOLD."""
     shift = math.log(threshold / (1.0 - threshold)) - math.log(THRESHOLD / (1.0 - THRESHOLD))
     return round(intercept - shift, 6)
