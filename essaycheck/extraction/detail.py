@@ -260,7 +260,8 @@ def described_units(tokens: list[Token], root: Token) -> list[Unit]:
                 # "the 58-year-old actor Tom Hanks" -> "Tom Hanks was the 58-year-old actor"
                 described = _text(root.doc, phrase)
                 name = [t for t in tokens if t.i in side]
-                if content_words([*name, *(t for t in tokens if t.i in phrase)]) >= 3:
+                role = [t for t in tokens if t.i in phrase]
+                if content_words([*name, *role]) >= MIN_DESCRIBED_WORDS:
                     last = name[-1]
                     units.append((name, {last.i: f"{last.text} {be} {_lowered(described)}"}))
                 continue
