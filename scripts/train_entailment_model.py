@@ -14,7 +14,8 @@ What it does:
        to check the exported model against; keeps each ``negated`` pair with
        probability NEGATED_SHARE, each ArgKP ``neither`` pair with probability
        ARGKP_NEITHER_SHARE, and repeats each ``asap`` pair ASAP_REPEATS times
-       (the answers are what essaycheck marks), seeded.
+       (the answers are what essaycheck marks) and each ``points`` pair
+       (``build_entailment_pairs.py --round 4|5``, few) POINTS_REPEATS times, seeded.
     2. Fine-tunes BertForSequenceClassification (3 labels, a new head on the
        encoder) for EPOCHS epoch(s): AdamW, lr LEARNING_RATE, weight decay 0.01,
        linear decay after 10% warm-up, gradient norm clipped at 1, batches of
@@ -57,6 +58,7 @@ HOLD_OUT_EVERY = 20
 NEGATED_SHARE = 0.6
 ARGKP_NEITHER_SHARE = 1.0
 ASAP_REPEATS = 2
+POINTS_REPEATS = 3
 EPOCHS = 1
 LEARNING_RATE = 4e-5
 BATCH_SIZE = 32
@@ -91,6 +93,8 @@ def load_pairs(path: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                 train.append(row)
         elif row["source"] == "asap":
             train.extend([row] * ASAP_REPEATS)
+        elif row["source"] == "points":  # few, and what a rubric's shared frame hides
+            train.extend([row] * POINTS_REPEATS)
         else:
             train.append(row)
     rng.shuffle(train)
@@ -277,6 +281,7 @@ def main() -> None:
             "negated_share": NEGATED_SHARE,
             "argkp_neither_share": ARGKP_NEITHER_SHARE,
             "asap_repeats": ASAP_REPEATS,
+            "points_repeats": POINTS_REPEATS,
             "hold_out_every": HOLD_OUT_EVERY,
         },
         "training": training,
