@@ -56,14 +56,17 @@ point, so the fast engine's own mistakes (which the pseudo-labels of rounds 1-4
 repeat) are never taught. Neither was better on the rule's half of the ASAP train
 answers (the rule refitted on it; QWK sets 1 / 2, the shipped model .570 / .514):
 round 4 .623 / .464, round 5 .574 / .375 (it reads every answer sentence as
-*neither*: the only answers it saw were negatives); docs/entailment.md. The shipped
-model is rebuilt with:
+*neither*: the only answers it saw were negatives); docs/entailment.md. ``--round 6``
+takes the answers' points from labels/asap-train-points.csv, which says point by
+point which train answers state which point, and in which sentence: that sentence is
+``entailed``; the two likeliest windows of a point an answer does not state are
+``neither``; a point marked ``?`` is left out. The shipped model is rebuilt with:
 
     python scripts/build_entailment_pairs.py
     HF_HUB_OFFLINE=1 .buildenv/bin/python scripts/train_entailment_model.py
     python scripts/fit_entailment_rule.py
 
-    python scripts/build_entailment_pairs.py [--round 1|2|3|4|5] [--denials] [--out FILE]
+    python scripts/build_entailment_pairs.py [--round 1|2|3|4|5|6] [--denials] [--out FILE]
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ import spacy
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 from build_common import DEFAULT_HELD_OUT_TOPICS, held_out_topics  # noqa: E402
-from train_answer_rule import SCHEMES, _benchmark  # noqa: E402
+from train_answer_rule import POINT_LABELS, SCHEMES, _benchmark  # noqa: E402
 
 from essaycheck.engine import load_checker  # noqa: E402
 from essaycheck.engine.rule import FEATURES  # noqa: E402
@@ -91,7 +94,12 @@ from essaycheck.engine.windows import essay_windows  # noqa: E402
 from essaycheck.io.essays import Essay  # noqa: E402
 from essaycheck.results import THRESHOLD  # noqa: E402
 from essaycheck.rubric import Rubric, load_rubric  # noqa: E402
-from essaycheck.training.answers import ScoredAnswers, ScoreGroup, pseudo_labels  # noqa: E402
+from essaycheck.training.answers import (  # noqa: E402
+    ScoredAnswers,
+    ScoreGroup,
+    pseudo_labels,
+    read_point_labels,
+)
 from essaycheck.training.contrasts import negate  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
@@ -211,6 +219,7 @@ def asap_pairs(data_dir: Path, round_: int) -> tuple[list[dict[str, object]], Co
     rng = random.Random(SEED)
     rows: list[dict[str, object]] = []
     halves: Counter[str] = Counter()
+    labelled = {(each.answer, each.point): each for each in read_point_labels(POINT_LABELS)}
     sets = {}
     for number, groups in SCHEMES.items():
         rubric = load_rubric(data_dir / "asap" / f"set{number}.rubric.json")
@@ -266,6 +275,18 @@ def asap_pairs(data_dir: Path, round_: int) -> tuple[list[dict[str, object]], Co
                         evidence[point.id] = windows[credited[0]].text
             if round_ == 5:  # only what the score says for certain
                 rows += _certain_rows(checker, rule, rubric, other_prepared, windows, answer, rng)
+                continue
+            if round_ == 6:  # what someone labelled, point by point
+                for column, point in enumerate(rubric):
+                    said = labelled.get((answer.id, point.id))
+                    if said is not None and said.label == 1 and said.span is not None:
+                        start, end = said.span
+                        rows.append(_row(point.text, answer.text[start:end], "entailed", "asap"))
+                    elif said is not None and said.label == 0:
+                        for index in order[:NEGATIVE_WINDOWS, column]:
+                            rows.append(_row(point.text, windows[index].text, "neither", "asap"))
+                stray = rng.choice(list(other_rubric))
+                rows.append(_row(stray.text, rng.choice(windows).text, "neither", "asap"))
                 continue
             labels = pseudo_labels(data, strength, answer.score1)
             for column, point in enumerate(rubric):
@@ -331,13 +352,14 @@ def main() -> None:
     parser.add_argument(
         "--round",
         type=int,
-        choices=[1, 2, 3, 4, 5],
+        choices=[1, 2, 3, 4, 5, 6],
         default=1,
         help="1: strengths from the similarity stage alone (default; the shipped model's); "
         "2: from the engine with the entailment stage that round 1 trained; "
         "3: the similarity stage and the keyword checker together; "
         "4: round 1, with point pairs and positives that use the point's words; "
-        "5: point pairs, and of the answers only what their score makes certain",
+        "5: point pairs, and of the answers only what their score makes certain; "
+        "6: the answers' points as labels/asap-train-points.csv labels them",
     )
     parser.add_argument(
         "--denials",

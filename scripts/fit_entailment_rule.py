@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 from build_common import DEFAULT_HELD_OUT_TOPICS, held_out_topics  # noqa: E402
 from build_entailment_pairs import answer_half  # noqa: E402
-from train_answer_rule import ASAP_LICENCE, answer_sets  # noqa: E402
+from train_answer_rule import ASAP_LICENCE, POINT_LABELS, answer_sets  # noqa: E402
 
 from essaycheck.engine import get_engine, load_checker  # noqa: E402
 from essaycheck.engine.entailment import EntailmentModel, save_entailment_rule  # noqa: E402
@@ -39,7 +39,15 @@ def main() -> None:
     parser.add_argument("--engine", default="entail", choices=["entail"])
     parser.add_argument("--models-dir", type=Path, default=REPO / "models")
     parser.add_argument("--data-dir", type=Path, default=SHARED)
+    parser.add_argument(
+        "--point-labels",
+        type=Path,
+        default=POINT_LABELS,
+        help="labels of the train answers' points (labels/README.md); 'none' to guess "
+        "them from the answers' scores",
+    )
     args = parser.parse_args()
+    labels = None if str(args.point_labels) == "none" else args.point_labels
     spec = get_engine(args.engine)
     folder = default_models_dir(args.models_dir)
     rule_file = folder / spec.rule_dir / "entailment-rule.json"
@@ -58,8 +66,9 @@ def main() -> None:
             data.groups,
             tuple(answer for answer in data.answers if answer_half(answer[0]) == "rule"),
             data.licence,
+            data.point_labels,
         )
-        for data in answer_sets(args.data_dir / "asap")
+        for data in answer_sets(args.data_dir / "asap", labels)
     ]
     rule, figures = fitting.fit_entailment_rule(checker, model, labelled, halves)
     meta = {
@@ -77,11 +86,21 @@ def main() -> None:
             "contradiction": fitting.CONTRADICTION,
         },
         "figures": figures,
-        "command": f"python scripts/fit_entailment_rule.py --engine {spec.key}",
+        "point_labels": _shown(labels),
+        "command": f"python scripts/fit_entailment_rule.py --engine {spec.key}"
+        + ("" if labels else " --point-labels none"),
     }
     path = save_entailment_rule(rule, folder / spec.rule_dir, meta)
     print(json.dumps({"rule": rule.to_dict(), "figures": figures}, indent=2))
     print(f"Entailment rule written to {path}", file=sys.stderr)
+
+
+def _shown(path: Path | None) -> str | None:
+    """A labels file as meta.json names it: relative to the repository when inside it."""
+    if path is None:
+        return None
+    full = path.resolve()
+    return str(full.relative_to(REPO)) if full.is_relative_to(REPO) else str(path)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ import sys
 from pathlib import Path
 
 from essaycheck.rubric import load_rubric
-from essaycheck.training.answers import ScoredAnswers, ScoreGroup
+from essaycheck.training.answers import ScoredAnswers, ScoreGroup, by_answer, read_point_labels
 from essaycheck.training.fit import train_decision_rule
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
+POINT_LABELS = REPO / "labels" / "asap-train-points.csv"
 SCHEMES = {
     1: (ScoreGroup("", 3),),
     2: (ScoreGroup("conclusion-", 1), ScoreGroup("improvement-", 2)),
@@ -46,16 +47,20 @@ def _benchmark() -> object:
     return module
 
 
-def answer_sets(data_dir: Path) -> list[ScoredAnswers]:
-    """Each ASAP set's train answers with their first rater's score."""
+def answer_sets(data_dir: Path, point_labels: Path | None = None) -> list[ScoredAnswers]:
+    """Each ASAP set's train answers with their first rater's score (and point labels)."""
     benchmark = _benchmark()
+    labelled = by_answer(read_point_labels(point_labels)) if point_labels else {}
     found = []
     for number, groups in SCHEMES.items():
         rubric = load_rubric(data_dir / f"set{number}.rubric.json")
         answers = benchmark.load_answers(data_dir / f"set{number}.answers.jsonl")  # type: ignore[attr-defined]
         splits = benchmark.split_ids([a.id for a in answers])  # type: ignore[attr-defined]
         train = tuple((a.id, a.text, a.score1) for a in answers if splits[a.id] == "train")
-        found.append(ScoredAnswers(f"asap-{number} train", rubric, groups, train, ASAP_LICENCE))
+        labels = {a: labelled[a] for a, _, _ in train if a in labelled}
+        found.append(
+            ScoredAnswers(f"asap-{number} train", rubric, groups, train, ASAP_LICENCE, labels)
+        )
     return found
 
 
@@ -64,14 +69,24 @@ def main() -> None:
     parser.add_argument("--engine", default="fast", choices=["fast", "precise"])
     parser.add_argument("--models-dir", type=Path, default=REPO / "models")
     parser.add_argument("--data-dir", type=Path, default=SHARED)
+    parser.add_argument(
+        "--point-labels",
+        type=Path,
+        help=f"labels of the train answers' points ({POINT_LABELS.relative_to(REPO)}, "
+        "labels/README.md) instead of guessing them from the answers' scores (tried; the "
+        "shipped rules guess them)",
+    )
     args = parser.parse_args()
+    labels = args.point_labels
     command = f"python scripts/train_answer_rule.py --engine {args.engine}"
+    if labels is not None:
+        command += f" --point-labels {labels}"
     path, figures = train_decision_rule(
         args.data_dir / "argkp" / "train.jsonl",
         args.data_dir / "argkp" / "dev.jsonl",
         args.models_dir,
         args.engine,
-        answers=answer_sets(args.data_dir / "asap"),
+        answers=answer_sets(args.data_dir / "asap", labels),
         command=command,
     )
     print(json.dumps(figures, indent=2, sort_keys=True))

@@ -11,13 +11,17 @@ two is not said, so the decision rule is fitted by expectation maximisation:
 each pass labels, in every answer, the points the current rule finds most
 likely covered, as many as the score allows, and fits the rule on those labels.
 Points the score says nothing about (past a group's cap) are left unlabelled.
+Where someone has labelled an answer's points (``point_labels``), those labels are
+taken instead of the guess.
 """
 
 from __future__ import annotations
 
+import csv
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from essaycheck.rubric import Rubric
 
@@ -38,6 +42,8 @@ class ScoredAnswers:
         name: how figures and meta.json name the data (``asap-1 train``).
         answers: (id, text, score) for each answer.
         licence: the data's source and terms, recorded in the rule's meta.json.
+        point_labels: for answers whose points someone labelled, by answer id, each
+            labelled point's id and whether the answer states it (1) or not (0).
     """
 
     name: str
@@ -45,6 +51,7 @@ class ScoredAnswers:
     groups: tuple[ScoreGroup, ...]
     answers: tuple[tuple[str, str, int], ...]
     licence: str = ""
+    point_labels: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def members(self, group: ScoreGroup) -> list[str]:
         """The ids of the rubric's points in ``group``."""
@@ -87,3 +94,33 @@ def pseudo_labels(data: ScoredAnswers, strength: Mapping[str, float], score: int
             elif count < group.cap:
                 labels[point] = 0
     return labels
+
+
+@dataclass(frozen=True)
+class PointLabel:
+    """Whether one answer states one point (None: perhaps), and the sentence that does."""
+
+    answer: str
+    point: str
+    label: int | None
+    span: tuple[int, int] | None
+
+
+def read_point_labels(path: Path) -> list[PointLabel]:
+    """Read a CSV of answer, point, label (1, 0 or ?), start, end (labels/README.md)."""
+    found = []
+    with path.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            label = {"1": 1, "0": 0, "?": None}[row["label"]]
+            span = (int(row["start"]), int(row["end"])) if row["start"] else None
+            found.append(PointLabel(row["answer"], row["point"], label, span))
+    return found
+
+
+def by_answer(labels: Sequence[PointLabel]) -> dict[str, dict[str, int]]:
+    """The sure labels (1 or 0) by answer id and point id, for ``ScoredAnswers.point_labels``."""
+    found: dict[str, dict[str, int]] = {}
+    for each in labels:
+        if each.label is not None:
+            found.setdefault(each.answer, {})[each.point] = each.label
+    return found

@@ -157,7 +157,8 @@ def _rows(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each labelled point's best candidate under ``rule``: features, labels, weights.
 
-    The answers' points are labelled from their scores, by ``rule``'s strengths.
+    The answers' points are labelled from their scores, by ``rule``'s strengths,
+    unless someone labelled them (``ScoredAnswers.point_labels``).
     """
     rows, labels, weights = [], [], []
     for point in argkp:
@@ -167,9 +168,9 @@ def _rows(
             labels.append(point.label)
             weights.append(1.0)
     for data, read in scored:
-        for (_, _, score), points in zip(data.answers, read, strict=True):
+        for (answer, _, score), points in zip(data.answers, read, strict=True):
             strength = {p.point_id: _best(p, rule)[0] for p in points}
-            found = pseudo_labels(data, strength, score)
+            found = data.point_labels.get(answer) or pseudo_labels(data, strength, score)
             for point in points:
                 label = found.get(point.point_id)
                 best = _best(point, rule)[1]

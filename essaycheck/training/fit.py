@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,8 +211,9 @@ def fit_matcher(
     return figures
 
 
-# One answer for fitting: its data set, its rater's score, and its window features.
-Answered = tuple[ScoredAnswers, int, EssayFeatures]
+# One answer for fitting: its data set, its rater's score, its window features, and
+# its point labels when someone labelled them (else None: they are guessed from the score).
+Answered = tuple[ScoredAnswers, int, EssayFeatures, Mapping[str, int] | None]
 
 
 def _answer_features(
@@ -225,25 +226,25 @@ def _answer_features(
             TrainingEssay(data.name, text, tuple(data.rubric), {}, False)
             for _, text, _ in data.answers
         ]
-        scores = [score for _, _, score in data.answers]
-        for item, score in zip(essay_features(essays, nlp, matcher, prior), scores, strict=True):
+        featured = essay_features(essays, nlp, matcher, prior)
+        for (answer, _, score), item in zip(data.answers, featured, strict=True):
             if item.windows:
-                found.append((data, score, item))
+                found.append((data, score, item, data.point_labels.get(answer)))
     return found
 
 
 def _answer_rows(
     answered: list[Answered], matcher: KeyPointMatcher, rule: DecisionRule | None
 ) -> tuple[list[npt.NDArray[np.float64]], npt.NDArray[np.int_]]:
-    """Each answer's points at their best windows, labelled from its score by ``rule``."""
+    """Each answer's points at their best windows, labelled (else from its score by ``rule``)."""
     rows: list[npt.NDArray[np.float64]] = []
     labels: list[int] = []
-    for data, score, item in answered:
+    for data, score, item, labelled in answered:
         best = matcher.best_windows(item.features, item.windows, rule)
         at_best = item.features[best, np.arange(len(data.rubric))]
         strength = at_best[:, 0] if rule is None else rule.logits(at_best)
         by_id = {point.id: float(value) for point, value in zip(data.rubric, strength, strict=True)}
-        found = pseudo_labels(data, by_id, score)
+        found = labelled if labelled is not None else pseudo_labels(data, by_id, score)
         for index, point in enumerate(data.rubric):
             if point.id in found:
                 rows.append(at_best[index])
@@ -276,7 +277,7 @@ def _scored_sets(
 ) -> list[_ScoredSet]:
     """Each answer set's answers scored by ``rule``, each point at its best window."""
     by_set: dict[str, _ScoredSet] = {}
-    for data, score, item in answered:
+    for data, score, item, _ in answered:
         best = matcher.best_windows(item.features, item.windows, rule)
         at_best = item.features[best, np.arange(len(data.rubric))]
         scored = by_set.setdefault(data.name, _ScoredSet(data, [], []))
@@ -431,6 +432,7 @@ def train_decision_rule(
                 "name": data.name,
                 "answers": len(data.answers),
                 "scheme": [{"prefix": g.prefix, "cap": g.cap} for g in data.groups],
+                "answers_with_point_labels": len(data.point_labels),
                 "licence": data.licence,
             }
             for data in answers

@@ -23,11 +23,11 @@ RULE = DecisionRule(
 
 def _answer(
     log_odds: tuple[float, float, float], score: int
-) -> tuple[ScoredAnswers, int, EssayFeatures]:
+) -> tuple[ScoredAnswers, int, EssayFeatures, None]:
     features = np.zeros((1, len(RUBRIC), len(FEATURES)))
     features[0, :, 0] = log_odds
     essay = TrainingEssay("g", "An answer.", tuple(RUBRIC), {}, False)
-    return DATA, score, EssayFeatures(essay, [Window("An answer.", 0, 10, 1)], features)
+    return DATA, score, EssayFeatures(essay, [Window("An answer.", 0, 10, 1)], features), None
 
 
 def test_points_the_raters_did_not_count_move_the_threshold_up() -> None:
