@@ -51,6 +51,7 @@ from essaycheck.engine import load_checker
 from essaycheck.engine.checker import Checker
 from essaycheck.io.essays import Essay
 from essaycheck.rubric import KeyPoint, Rubric, load_rubric
+from essaycheck.training.answers import by_answer, read_point_labels
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SETS = (1, 2)
@@ -461,6 +462,7 @@ def render_report(
         *_method_section(),
         *_main_table(rows),
         *_review_table(rows),
+        *_points_section(results, splits),
         *_reference_table(rows),
         *_keyword_section(variants),
         *_zero_section(results),
@@ -536,6 +538,92 @@ def _review_table(rows: list[Figures]) -> list[str]:
         ),
         "",
     ]
+
+
+# Point by point: labels/README.md says which answer states which point.
+LABELS = {split: REPO_ROOT / "labels" / f"asap-{split}-points.csv" for split in ("train", "dev")}
+
+
+@dataclass(frozen=True)
+class PointFigures:
+    """One marker's decisions, point by point, against the labels of one split."""
+
+    decisions: int
+    precision: float
+    recall: float
+    f1: float
+    accuracy: float
+    flagged: float | None  # share of decisions marked needs_review
+    wrong_flagged: float | None  # share of the wrong decisions among them
+
+
+def point_figures(
+    run: MarkerRun, labels: dict[str, dict[str, int]], answers: Sequence[Answer], engine: bool
+) -> PointFigures | None:
+    """Compare ``run``'s decisions on ``answers`` with the labels (unsure ones left out)."""
+    hits = misses = false = right_missing = flagged = wrong = wrong_flagged = 0
+    for answer in answers:
+        marked = run.decisions[answer.id]
+        for point, label in labels.get(answer.id, {}).items():
+            covered = point in marked.covered
+            hits += covered and label == 1
+            false += covered and label == 0
+            misses += not covered and label == 1
+            right_missing += not covered and label == 0
+            is_wrong = covered != (label == 1)
+            wrong += is_wrong
+            flagged += point in marked.needs_review
+            wrong_flagged += is_wrong and point in marked.needs_review
+    decisions = hits + misses + false + right_missing
+    if not decisions:
+        return None
+    precision = hits / max(1, hits + false)
+    recall = hits / max(1, hits + misses)
+    return PointFigures(
+        decisions,
+        precision,
+        recall,
+        2 * precision * recall / max(1e-12, precision + recall),
+        (hits + right_missing) / decisions,
+        flagged / decisions if engine else None,
+        wrong_flagged / wrong if engine and wrong else None,
+    )
+
+
+def _points_section(results: list[SetResult], splits: Sequence[str]) -> list[str]:
+    labelled = {
+        split: by_answer(read_point_labels(path))
+        for split, path in LABELS.items()
+        if path.is_file() and split in splits
+    }
+    if not labelled:
+        return []
+    lines = [
+        "## Point by point, against the labels",
+        "",
+        "Each decision (an answer and a point) against `labels/asap-{train,dev}-points.csv`, "
+        "which say which answer states which point (labels/README.md; pairs labelled `?` "
+        "are left out). The dev labels are never fitted on. `needs_review`: the share of the "
+        "decisions flagged, and the share of the wrong decisions among them.",
+        "",
+        "| set | marker | split | decisions | precision | recall | F1 | accuracy "
+        "| flagged | wrong decisions flagged |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        for split, labels in labelled.items():
+            answers = in_split(result.answers, result.splits, split)
+            for run in result.runs:
+                found = point_figures(run, labels, answers, run.marker != KEYWORD)
+                if found is None:
+                    continue
+                lines.append(
+                    f"| {result.set} | {run.marker} | {split} | {found.decisions} "
+                    f"| {found.precision:.3f} | {found.recall:.3f} | **{found.f1:.3f}** "
+                    f"| {found.accuracy:.3f} | {_pct(found.flagged)} "
+                    f"| {_pct(found.wrong_flagged)} |"
+                )
+    return [*lines, ""]
 
 
 def _reference_table(rows: list[Figures]) -> list[str]:
