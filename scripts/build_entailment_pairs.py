@@ -288,19 +288,17 @@ def asap_pairs(data_dir: Path, round_: int) -> tuple[list[dict[str, object]], Co
                     elif said is not None and said.label == 0:
                         for index in order[:NEGATIVE_WINDOWS, column]:
                             rows.append(_row(point.text, windows[index].text, "neither", "asap"))
-                stray = rng.choice(list(other_rubric))
-                rows.append(_row(stray.text, rng.choice(windows).text, "neither", "asap"))
-                continue
-            labels = pseudo_labels(data, strength, answer.score1)
-            for column, point in enumerate(rubric):
-                label = labels.get(point.id)
-                sure = strength[point.id] >= least or point.id in named
-                sure = sure and aligned[point.id] >= least_aligned
-                if label == 1 and sure and point.id in evidence:
-                    rows.append(_row(point.text, evidence[point.id], "entailed", "asap"))
-                elif label == 0 and not (point.id in named and answer.score1 > 0):
-                    for index in order[:NEGATIVE_WINDOWS, column]:
-                        rows.append(_row(point.text, windows[index].text, "neither", "asap"))
+            else:  # the points the score allows, guessed from the strengths
+                labels = pseudo_labels(data, strength, answer.score1)
+                for column, point in enumerate(rubric):
+                    label = labels.get(point.id)
+                    sure = strength[point.id] >= least or point.id in named
+                    sure = sure and aligned[point.id] >= least_aligned
+                    if label == 1 and sure and point.id in evidence:
+                        rows.append(_row(point.text, evidence[point.id], "entailed", "asap"))
+                    elif label == 0 and not (point.id in named and answer.score1 > 0):
+                        for index in order[:NEGATIVE_WINDOWS, column]:
+                            rows.append(_row(point.text, windows[index].text, "neither", "asap"))
             stray = rng.choice(list(other_rubric))
             rows.append(_row(stray.text, rng.choice(windows).text, "neither", "asap"))
     return rows, halves
