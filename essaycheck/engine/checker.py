@@ -138,7 +138,7 @@ class Checker:
         if not essays:
             return []
         docs = list(self.nlp.pipe([essay.text for essay in essays], batch_size=BATCH_SIZE))
-        windows = [essay_windows(doc) for doc in docs]
+        windows = [essay_windows(doc, items=self.entailment is not None) for doc in docs]
         if self.entailment is None:
             matches = self.matcher.match_many(windows, prepared)
         else:

@@ -32,13 +32,14 @@ from essaycheck.training.answers import ScoredAnswers, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
 
 FLOOR = 0.2
-CANDIDATES = 2
+CANDIDATES = 3
 CONTRADICTION = 0.5
 PASSES = 4
 ANSWER_WEIGHT = 3.0
 # The review band is the widest of these that flags at most MAX_FLAGGED of the
-# fitted decisions (weighted as fitted): as many wrong decisions inside as can be.
-BANDS = (0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25)
+# answers' decisions (a point with no candidate is a sure "missing"): as many wrong
+# decisions inside as can be. ArgKP's single arguments are not what teachers mark.
+BANDS = tuple(round(0.05 + 0.025 * step, 3) for step in range(13))  # 0.05 ... 0.35
 MAX_FLAGGED = 0.2
 START = EntailmentRule((1.0, 1.0, -1.0), 0.0, FLOOR, CANDIDATES, CONTRADICTION)
 
@@ -60,7 +61,7 @@ def _read(
 ) -> list[list[_Point]]:
     """Match each text against the rubric, read its candidates, and gather their features."""
     prepared = checker.prepare(rubric)
-    windows = [essay_windows(doc) for doc in checker.nlp.pipe(texts)]
+    windows = [essay_windows(doc, items=True) for doc in checker.nlp.pipe(texts)]
     matches = checker.matcher.match_many(windows, prepared, (FLOOR, CANDIDATES))
     pairs = [
         (point.text, window.text)
@@ -146,7 +147,9 @@ def fit_entailment_rule(
             "answer_rows": int(np.sum(sample != 1.0)),
             "f1": round(float(f1[best_index]), 4),
         }
-    band, review = _review_band(rule, features, targets, sample)
+    answers = sample != 1.0
+    unread = _unread(scored, rule)
+    band, review = _review_band(rule, features[answers], targets[answers], unread)
     return replace(rule, review_band=band), figures | review
 
 
@@ -181,24 +184,43 @@ def _rows(
     return np.asarray(rows), np.asarray(labels), np.asarray(weights)
 
 
+def _unread(
+    scored: Sequence[tuple[ScoredAnswers, list[list[_Point]]]], rule: EntailmentRule
+) -> int:
+    """How many of the answers' labelled points have no candidate (a sure "missing")."""
+    count = 0
+    for data, read in scored:
+        for (answer, _, score), points in zip(data.answers, read, strict=True):
+            strength = {p.point_id: _best(p, rule)[0] for p in points}
+            found = data.point_labels.get(answer) or pseudo_labels(data, strength, score)
+            count += sum(
+                1 for p in points if found.get(p.point_id) is not None and _best(p, rule)[1] is None
+            )
+    return count
+
+
 def _review_band(
-    rule: EntailmentRule, features: np.ndarray, labels: np.ndarray, weights: np.ndarray
+    rule: EntailmentRule, features: np.ndarray, labels: np.ndarray, unread: int
 ) -> tuple[float, dict[str, float]]:
-    """The widest band in BANDS flagging at most MAX_FLAGGED of the decisions, and its figures."""
+    """The widest band in BANDS flagging at most MAX_FLAGGED of the answers' decisions.
+
+    ``features`` and ``labels`` are the answers' points that have a candidate;
+    ``unread`` more points had none (missing, never flagged, counted as decisions).
+    """
     scores = rule.score(features)
     wrong = (scores >= THRESHOLD) != (labels == 1)
+    decisions = len(scores) + unread
     chosen, figures = BANDS[0], {}
     for band in BANDS:
         flagged = np.abs(scores - THRESHOLD) < band
-        share = float(np.average(flagged, weights=weights))
+        share = float(flagged.sum() / decisions)
         if share > MAX_FLAGGED and band != BANDS[0]:
             break
-        caught = float(np.average(flagged[wrong], weights=weights[wrong])) if wrong.any() else 1.0
         chosen = band
         figures = {
             "review_band": band,
             "flagged_share": round(share, 4),
-            "wrong_share": round(float(np.average(wrong, weights=weights)), 4),
-            "wrong_inside_band": round(caught, 4),
+            "wrong_share": round(float(wrong.sum() / decisions), 4),
+            "wrong_inside_band": round(float(flagged[wrong].mean()) if wrong.any() else 1.0, 4),
         }
     return chosen, figures
