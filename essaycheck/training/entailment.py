@@ -147,9 +147,9 @@ def fit_entailment_rule(
             "answer_rows": int(np.sum(sample != 1.0)),
             "f1": round(float(f1[best_index]), 4),
         }
-    answers = sample != 1.0
+    from_answers = sample != 1.0
     unread = _unread(scored, rule)
-    band, review = _review_band(rule, features[answers], targets[answers], unread)
+    band, review = _review_band(rule, features[from_answers], targets[from_answers], unread)
     return replace(rule, review_band=band), figures | review
 
 

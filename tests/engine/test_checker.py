@@ -511,6 +511,37 @@ def test_window_text_is_the_essay_text_at_its_offsets(checker: Checker) -> None:
         assert window.text == window.text.strip()
 
 
+def test_items_of_a_listing_sentence_are_windows_of_their_own(checker: Checker) -> None:
+    text = (
+        "You need to know how much vinegar to use, what type of container to use "
+        "and how long to rinse the samples. Dry them well."
+    )
+
+    windows = essay_windows(checker.nlp(text), items=True)
+    items = windows[3:]
+
+    assert [w.text for w in windows[:3]] == [w.text for w in essay_windows(checker.nlp(text))]
+    assert [w.text for w in items] == [
+        "You need to know how much vinegar to use",
+        "what type of container to use",
+        "how long to rinse the samples.",
+    ]
+    assert all(text[w.start : w.end] == w.text and w.sentence_count == 1 for w in items)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stalin wanted socialism in one country.",
+        "Yes, Stalin won the debate.",
+        "Plants and animals breathe.",
+    ],
+    ids=["no-list", "one-long-item", "short-items"],
+)
+def test_a_sentence_listing_fewer_than_two_items_gives_none(checker: Checker, text: str) -> None:
+    assert essay_windows(checker.nlp(text), items=True) == essay_windows(checker.nlp(text))
+
+
 # --- evidence offsets, determinism -------------------------------------------------------
 
 
