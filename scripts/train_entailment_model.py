@@ -14,10 +14,12 @@ What it does:
        to check the exported model against; keeps each ``negated`` pair with
        probability NEGATED_SHARE, each ArgKP ``neither`` pair with probability
        ARGKP_NEITHER_SHARE, and repeats each ``asap`` pair ASAP_REPEATS times
-       (the answers are what essaycheck marks) and each ``points`` pair
+       (the answers are what essaycheck marks; an ``asap`` pair that is ``entailed``
+       ASAP_ENTAILED_REPEATS times, since an answer states few of its points) and
+       each ``points`` pair
        (``build_entailment_pairs.py --round 4|5``, few) POINTS_REPEATS times, seeded.
     2. Fine-tunes BertForSequenceClassification (3 labels, a new head on the
-       encoder) for EPOCHS epoch(s): AdamW, lr LEARNING_RATE, weight decay 0.01,
+       encoder) for EPOCHS epoch(s), each in its own seeded order: AdamW, lr LEARNING_RATE, weight decay 0.01,
        linear decay after 10% warm-up, gradient norm clipped at 1, batches of
        BATCH_SIZE, the text truncated to MAX_TOKENS tokens with the point.
     3. Exports it to ONNX (opset 17), quantises the weights to int8 with
@@ -58,8 +60,9 @@ HOLD_OUT_EVERY = 20
 NEGATED_SHARE = 0.6
 ARGKP_NEITHER_SHARE = 1.0
 ASAP_REPEATS = 2
+ASAP_ENTAILED_REPEATS = 4  # an answer's sentence that states a point: few, and what is marked
 POINTS_REPEATS = 3
-EPOCHS = 1
+EPOCHS = 2
 LEARNING_RATE = 4e-5
 BATCH_SIZE = 32
 MAX_TOKENS = 128
@@ -92,7 +95,8 @@ def load_pairs(path: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             if ARGKP_NEITHER_SHARE >= 1.0 or rng.random() < ARGKP_NEITHER_SHARE:
                 train.append(row)
         elif row["source"] == "asap":
-            train.extend([row] * ASAP_REPEATS)
+            repeats = ASAP_ENTAILED_REPEATS if row["label"] == "entailed" else ASAP_REPEATS
+            train.extend([row] * repeats)
         elif row["source"] == "points":  # few, and what a rubric's shared frame hides
             train.extend([row] * POINTS_REPEATS)
         else:
@@ -137,7 +141,10 @@ def train(rows: list[dict[str, str]], threads: int) -> tuple[object, object, dic
     index = {label: i for i, label in enumerate(LABELS)}
     model.train()
     started, losses, step = time.time(), [], 0
-    for _ in range(EPOCHS):
+    for epoch in range(EPOCHS):
+        if epoch:  # each epoch in its own order, seeded
+            rows = list(rows)
+            random.Random(SEED + epoch).shuffle(rows)
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
             inputs = tokenizer(
@@ -281,6 +288,7 @@ def main() -> None:
             "negated_share": NEGATED_SHARE,
             "argkp_neither_share": ARGKP_NEITHER_SHARE,
             "asap_repeats": ASAP_REPEATS,
+            "asap_entailed_repeats": ASAP_ENTAILED_REPEATS,
             "points_repeats": POINTS_REPEATS,
             "hold_out_every": HOLD_OUT_EVERY,
         },

@@ -39,7 +39,7 @@ ANSWER_WEIGHT = 3.0
 # The review band is the widest of these that flags at most MAX_FLAGGED of the
 # answers' decisions (a point with no candidate is a sure "missing"): as many wrong
 # decisions inside as can be. ArgKP's single arguments are not what teachers mark.
-BANDS = tuple(round(0.05 + 0.025 * step, 3) for step in range(13))  # 0.05 ... 0.35
+BANDS = tuple(round(0.05 + 0.025 * step, 3) for step in range(17))  # 0.05 ... 0.45
 MAX_FLAGGED = 0.2
 START = EntailmentRule((1.0, 1.0, -1.0), 0.0, FLOOR, CANDIDATES, CONTRADICTION)
 
