@@ -16,12 +16,13 @@ What it does:
        ARGKP_NEITHER_SHARE, and repeats each ``asap`` pair ASAP_REPEATS times
        (the answers are what essaycheck marks; an ``asap`` pair that is ``entailed``
        ASAP_ENTAILED_REPEATS times, since an answer states few of its points) and
-       each ``points`` pair
-       (``build_entailment_pairs.py --round 4|5``, few) POINTS_REPEATS times, seeded.
+       each ``points`` pair (``build_entailment_pairs.py --round 4|5``, few)
+       POINTS_REPEATS times, seeded.
     2. Fine-tunes BertForSequenceClassification (3 labels, a new head on the
-       encoder) for EPOCHS epoch(s), each in its own seeded order: AdamW, lr LEARNING_RATE, weight decay 0.01,
-       linear decay after 10% warm-up, gradient norm clipped at 1, batches of
-       BATCH_SIZE, the text truncated to MAX_TOKENS tokens with the point.
+       encoder) for EPOCHS epoch(s), each in its own seeded order: AdamW, lr
+       LEARNING_RATE, weight decay 0.01, linear decay after 10% warm-up, gradient
+       norm clipped at 1, batches of BATCH_SIZE, the text truncated to MAX_TOKENS
+       tokens with the point.
     3. Exports it to ONNX (opset 17), quantises the weights to int8 with
        onnxruntime's dynamic quantisation, and compares the two graphs on the
        held-out pairs: the int8 graph is kept when its accuracy is within
