@@ -32,7 +32,7 @@ from essaycheck.engine.base import EngineSpec
 from essaycheck.engine.entailment import EntailmentStage
 from essaycheck.engine.matcher import KeyPointMatcher, PointMatch, PreparedRubric
 from essaycheck.engine.verification import ClaimVerifier, PreparedClaims
-from essaycheck.engine.windows import PIECE_TOKENS, Window, essay_windows
+from essaycheck.engine.windows import PIECE_TOKENS, Window, essay_sentences, essay_windows
 from essaycheck.io.essays import Essay
 from essaycheck.results import (
     Calibrator,
@@ -139,13 +139,17 @@ class Checker:
             return []
         docs = list(self.nlp.pipe([essay.text for essay in essays], batch_size=BATCH_SIZE))
         windows = [essay_windows(doc, items=self.entailment is not None) for doc in docs]
+        bands = [self._band(doc) for doc in docs]
         if self.entailment is None:
             matches = self.matcher.match_many(windows, prepared)
         else:
             proposed = self.matcher.match_many(windows, prepared, self.entailment.proposal)
-            matches = self.entailment.read(proposed, prepared.rubric)
+            matches = self.entailment.read(proposed, prepared.rubric, bands)
         verified = self._verify(
-            [(found, essay.text) for found, essay in zip(matches, essays, strict=True)],
+            [
+                (found, essay.text, band)
+                for found, essay, band in zip(matches, essays, bands, strict=True)
+            ],
             prepared.rubric,
         )
         return list(zip(docs, verified, strict=True))
@@ -169,8 +173,14 @@ class Checker:
         )
         return calibration.apply(result) if calibration is not None else result
 
+    def _band(self, doc: Doc) -> float:
+        """The review band of one essay: the entailment rule's depends on its length."""
+        if self.entailment is None:
+            return self.review_band
+        return self.entailment.rule.band_for(len(essay_sentences(doc)))
+
     def _verify(
-        self, essays: list[tuple[list[PointMatch], str]], rubric: Rubric
+        self, essays: list[tuple[list[PointMatch], str, float]], rubric: Rubric
     ) -> list[tuple[PointResult, ...]]:
         """Take, for each covered point, the best candidate window that survives verification.
 
@@ -182,11 +192,11 @@ class Checker:
         """
         results = [
             [self._unverified(point, match) for point, match in zip(rubric, matches, strict=True)]
-            for matches, _ in essays
+            for matches, _, _ in essays
         ]
         pending = [
             (essay, index, 0)
-            for essay, (matches, _) in enumerate(essays)
+            for essay, (matches, _, _) in enumerate(essays)
             for index, match in enumerate(matches)
             if match.is_covered and self._load_verifier is not None
         ]
@@ -214,7 +224,7 @@ class Checker:
                 window, score = match.candidates[rank]
                 point = results[essay][index].point
                 if objection is None:
-                    results[essay][index] = self._accepted(point, window, score)
+                    results[essay][index] = self._accepted(point, window, score, essays[essay][2])
                     continue
                 rejected.setdefault((essay, index), (window, objection))
                 if rank + 1 < len(match.candidates):
@@ -254,9 +264,9 @@ class Checker:
             nearest=_evidence(match.window) if match.window and not shown else None,
         )
 
-    def _accepted(self, point: KeyPoint, window: Window, score: float) -> PointResult:
-        """A candidate that survived verification: its own score decides."""
-        is_covered, needs_review = decide(score, self.review_band)
+    def _accepted(self, point: KeyPoint, window: Window, score: float, band: float) -> PointResult:
+        """A candidate that survived verification: its own score decides, in ``band``."""
+        is_covered, needs_review = decide(score, band)
         return PointResult(
             point=point,
             is_covered=is_covered,

@@ -51,6 +51,9 @@ RESTORE = (
 # Probabilities are clipped here before their log-odds are taken.
 EPSILON = 1e-4
 MAX_COEFFICIENT = 1000.0
+# A text of at least this many sentences is an essay (longer than 99% of the ASAP
+# answers): its points sit nearer the middle, so its review band is its own.
+ESSAY_SENTENCES = 8
 
 
 class EntailmentModel:
@@ -144,6 +147,8 @@ class EntailmentRule:
             verdict then only weighs in the score, and the parser's negation
             check alone rejects).
         review_band: decisions within this distance of THRESHOLD need review.
+        essay_review_band: the same for a text of ESSAY_SENTENCES sentences or
+            more; None: ``review_band`` for every text.
     """
 
     coefficients: tuple[float, float, float]
@@ -152,6 +157,7 @@ class EntailmentRule:
     candidates: int
     contradiction: float
     review_band: float = REVIEW_BAND
+    essay_review_band: float | None = None
 
     def score(self, features: Matrix) -> Matrix:
         """Return the score in 0..1 of each row of ``entailment_features``."""
@@ -159,9 +165,11 @@ class EntailmentRule:
         scores: Matrix = 1.0 / (1.0 + np.exp(-logits))
         return scores
 
-    def decide(self, score: float) -> tuple[bool, bool]:
-        """Return whether ``score`` means covered, and whether it needs review."""
-        return decide(score, self.review_band)
+    def band_for(self, sentences: int) -> float:
+        """The review band of a text of ``sentences`` sentences."""
+        if self.essay_review_band is not None and sentences >= ESSAY_SENTENCES:
+            return self.essay_review_band
+        return self.review_band
 
     def contradicts(self, probabilities: Sequence[float]) -> bool:
         """Whether a candidate's probabilities say it states the point's opposite."""
@@ -193,6 +201,7 @@ class EntailmentRule:
                 candidates=int(data["candidates"]),
                 contradiction=float(data["contradiction"]),
                 review_band=float(data["review_band"]),
+                essay_review_band=_optional(data.get("essay_review_band")),
             )
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise ModelError(f"{where}: malformed entailment rule ({err}). {remedy}") from err
@@ -205,9 +214,14 @@ class EntailmentRule:
             or not 0.0 <= rule.contradiction <= 1.0
             or not 1 <= rule.candidates <= 10
             or not 0.0 <= rule.review_band <= THRESHOLD
+            or not 0.0 <= (rule.essay_review_band or 0.0) <= THRESHOLD
         ):
             raise ModelError(f"{where}: the entailment rule's numbers are out of range. {remedy}")
         return rule
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def save_entailment_rule(rule: EntailmentRule, folder: Path, meta: dict[str, Any]) -> Path:
@@ -237,8 +251,19 @@ class EntailmentStage:
         """What the matcher should propose: candidates scoring at least the floor, how many."""
         return self.rule.floor, self.rule.candidates
 
-    def read(self, essays: list[list[PointMatch]], rubric: Rubric) -> list[list[PointMatch]]:
-        """Rescore every point's candidates of a batch of essays, in one run of the model."""
+    def read(
+        self,
+        essays: list[list[PointMatch]],
+        rubric: Rubric,
+        bands: Sequence[float] | None = None,
+    ) -> list[list[PointMatch]]:
+        """Rescore every point's candidates of a batch of essays, in one run of the model.
+
+        ``bands`` holds each essay's review band (``EntailmentRule.band_for``;
+        default: the rule's ``review_band`` for all).
+        """
+        if bands is None:
+            bands = [self.rule.review_band] * len(essays)
         pairs = [
             (point.text, window.text)
             for matches in essays
@@ -248,15 +273,15 @@ class EntailmentStage:
         probabilities = self.model.judge(pairs)
         rows = iter(range(len(pairs)))
         read = []
-        for matches in essays:
+        for matches, band in zip(essays, bands, strict=True):
             essay = []
             for match in matches:
                 taken = [next(rows) for _ in match.candidates]
-                essay.append(self._rescored(match, probabilities[taken]))
+                essay.append(self._rescored(match, probabilities[taken], band))
             read.append(essay)
         return read
 
-    def _rescored(self, match: PointMatch, probabilities: Matrix) -> PointMatch:
+    def _rescored(self, match: PointMatch, probabilities: Matrix, band: float) -> PointMatch:
         if not match.candidates:
             return match
         similarity = np.asarray([logit(score) for _, score in match.candidates])
@@ -273,7 +298,7 @@ class EntailmentStage:
             (n for n in range(len(scores)) if self.rule.contradicts(probabilities[n])), None
         )
         best_score = standing[0][0] if standing else min(match.score, THRESHOLD / 2)
-        is_covered, needs_review = self.rule.decide(best_score)
+        is_covered, needs_review = decide(best_score, band)
         rejected = None
         if opposite is not None and not is_covered:
             window = match.candidates[opposite][0]
@@ -288,7 +313,7 @@ class EntailmentStage:
             candidates=tuple(
                 (match.candidates[number][0], score)
                 for score, number in standing
-                if score >= THRESHOLD - self.rule.review_band
+                if score >= THRESHOLD - band
             ),
             rejected=rejected,
         )

@@ -39,8 +39,9 @@ ANSWER_WEIGHT = 3.0
 # The review band is the widest of these that flags at most MAX_FLAGGED of the
 # answers' decisions (a point with no candidate is a sure "missing"): as many wrong
 # decisions inside as can be. An essay's points sit nearer the middle than a short
-# answer's (more windows reach the model), so the same band flags more of an essay:
-# the fit reports the share it flags in essays made of ArgKP arguments.
+# answer's (more windows reach the model), so the same band would flag most of an
+# essay: its own band (a text of ESSAY_SENTENCES sentences or more) is the widest
+# that flags at most MAX_FLAGGED of the decisions in essays made of ArgKP arguments.
 BANDS = tuple(round(0.05 + 0.025 * step, 3) for step in range(17))  # 0.05 ... 0.45
 MAX_FLAGGED = 0.2
 ESSAY_ARGUMENTS = 8  # consecutive ArgKP arguments of one topic and stance read as an essay
@@ -152,9 +153,12 @@ def fit_entailment_rule(
         }
     from_answers = sample != 1.0
     unread = _unread(scored, rule)
-    essays = _essay_scores(checker, model, labelled, rule)
-    band, review = _review_band(rule, features[from_answers], targets[from_answers], unread, essays)
-    return replace(rule, review_band=band), figures | review
+    band, review = _review_band(rule, features[from_answers], targets[from_answers], unread)
+    essay_band, essay_review = _essay_band(_essay_scores(checker, model, labelled, rule))
+    return (
+        replace(rule, review_band=band, essay_review_band=essay_band),
+        figures | review | essay_review,
+    )
 
 
 def _rows(
@@ -224,20 +228,12 @@ def _essay_scores(
 
 
 def _review_band(
-    rule: EntailmentRule,
-    features: np.ndarray,
-    labels: np.ndarray,
-    unread: int,
-    essays: np.ndarray,
+    rule: EntailmentRule, features: np.ndarray, labels: np.ndarray, unread: int
 ) -> tuple[float, dict[str, float]]:
     """The widest band in BANDS flagging at most MAX_FLAGGED of the answers' decisions.
 
     ``features`` and ``labels`` are the answers' points that have a candidate;
     ``unread`` more points had none (missing, never flagged, counted as decisions).
-    ``essays`` are the scores of the essays' points (``_essay_scores``): the share
-    of them the band flags is reported, not bounded (a band that also flagged at
-    most MAX_FLAGGED of them was 0.175 for round 7, holding 15% of the answers'
-    wrong decisions).
     """
     scores = rule.score(features)
     wrong = (scores >= THRESHOLD) != (labels == 1)
@@ -246,15 +242,25 @@ def _review_band(
     for band in BANDS:
         flagged = np.abs(scores - THRESHOLD) < band
         share = float(flagged.sum() / decisions)
-        essay_share = float(np.mean(np.abs(essays - THRESHOLD) < band)) if len(essays) else 0.0
         if share > MAX_FLAGGED and band != BANDS[0]:
             break
         chosen = band
         figures = {
             "review_band": band,
             "flagged_share": round(share, 4),
-            "essay_flagged_share": round(essay_share, 4),
             "wrong_share": round(float(wrong.sum() / decisions), 4),
             "wrong_inside_band": round(float(flagged[wrong].mean()) if wrong.any() else 1.0, 4),
         }
+    return chosen, figures
+
+
+def _essay_band(scores: np.ndarray) -> tuple[float, dict[str, float]]:
+    """The widest band in BANDS flagging at most MAX_FLAGGED of the essays' decisions."""
+    chosen, figures = BANDS[0], {}
+    for band in BANDS:
+        share = float(np.mean(np.abs(scores - THRESHOLD) < band)) if len(scores) else 0.0
+        if share > MAX_FLAGGED and band != BANDS[0]:
+            break
+        chosen = band
+        figures = {"essay_review_band": band, "essay_flagged_share": round(share, 4)}
     return chosen, figures

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,6 +15,7 @@ from essaycheck.engine import load_checker
 from essaycheck.engine.checker import Checker
 from essaycheck.engine.entailment import (
     ENTAILMENT_RULE_FILE,
+    ESSAY_SENTENCES,
     EntailmentModel,
     EntailmentRule,
     EntailmentStage,
@@ -35,6 +37,7 @@ VERDICTS = {
     "Plants make food from sunlight.": (0.95, 0.01, 0.04),
     "Plants do not make their own food.": (0.02, 0.96, 0.02),
     "Plants need water.": (0.05, 0.05, 0.90),
+    "Plants grow in soil.": (0.30, 0.02, 0.68),  # scores about 0.29 with RULE
 }
 
 
@@ -129,6 +132,25 @@ def test_the_rule_round_trips_through_its_file(tmp_path: Path) -> None:
     assert load_entailment_rule(tmp_path) == RULE
 
 
+def test_an_essay_has_its_own_review_band_and_a_short_answer_the_rules(tmp_path: Path) -> None:
+    rule = replace(RULE, review_band=0.3, essay_review_band=0.1)
+    save_entailment_rule(rule, tmp_path, {})
+    assert load_entailment_rule(tmp_path) == rule
+    assert rule.band_for(ESSAY_SENTENCES - 1) == 0.3
+    assert rule.band_for(ESSAY_SENTENCES) == 0.1
+    assert RULE.band_for(50) == RULE.review_band  # no essay band: one band for every text
+
+
+def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
+    model = FakeModel()
+    stage = EntailmentStage(cast(EntailmentModel, model), replace(RULE, review_band=0.3))
+    answer, essay = stage.read(
+        [[_match("Plants grow in soil.")], [_match("Plants grow in soil.")]], RUBRIC, [0.3, 0.05]
+    )
+    assert not answer[0].is_covered and answer[0].needs_review
+    assert not essay[0].is_covered and not essay[0].needs_review
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -138,8 +160,9 @@ def test_the_rule_round_trips_through_its_file(tmp_path: Path) -> None:
         {"candidates": 0},
         {"intercept": "NaN"},
         {"review_band": 0.9},
+        {"essay_review_band": -0.1},
     ],
-    ids=["format", "coefficients", "floor", "candidates", "not-finite", "band"],
+    ids=["format", "coefficients", "floor", "candidates", "not-finite", "band", "essay-band"],
 )
 def test_a_damaged_rule_file_says_how_to_restore_it(tmp_path: Path, change: dict[str, Any]) -> None:
     import json
@@ -194,6 +217,28 @@ def test_a_sentence_saying_the_opposite_is_rejected_as_the_opposite(entail: Chec
 def test_an_off_topic_essay_credits_nothing(entail: Checker) -> None:
     found = _covered(entail, "My favourite football team won on Saturday. The crowd sang.")
     assert not any(point.is_covered for point in found.values())
+
+
+def test_an_essay_of_many_sentences_is_flagged_within_the_essay_band(entail: Checker) -> None:
+    rule = entail.entailment.rule if entail.entailment else None
+    assert rule is not None and rule.essay_review_band is not None
+    sentences = [
+        "Plants are living things.",
+        "Most of them are green.",
+        "They grow in gardens and in fields.",
+        "Their leaves catch the light of the sun.",
+        "Some plants give off oxygen.",
+        "Roots take in water from the soil.",
+        "Farmers grow plants for food.",
+        "Plants make their own food.",
+    ]
+    for text, band in (
+        (" ".join(sentences[-3:]), rule.review_band),
+        (" ".join(sentences), rule.essay_review_band),
+    ):
+        for point in _covered(entail, text).values():
+            if point.objection is None:
+                assert point.needs_review == (abs(point.score - 0.5) < band), (text, point)
 
 
 def test_an_essays_verdicts_do_not_depend_on_the_essays_marked_with_it(entail: Checker) -> None:
