@@ -13,7 +13,7 @@ score allows). A point's row is its best candidate under the current rule.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -238,29 +238,31 @@ def _review_band(
     scores = rule.score(features)
     wrong = (scores >= THRESHOLD) != (labels == 1)
     decisions = len(scores) + unread
-    chosen, figures = BANDS[0], {}
-    for band in BANDS:
-        flagged = np.abs(scores - THRESHOLD) < band
-        share = float(flagged.sum() / decisions)
-        if share > MAX_FLAGGED and band != BANDS[0]:
-            break
-        chosen = band
-        figures = {
-            "review_band": band,
-            "flagged_share": round(share, 4),
-            "wrong_share": round(float(wrong.sum() / decisions), 4),
-            "wrong_inside_band": round(float(flagged[wrong].mean()) if wrong.any() else 1.0, 4),
-        }
-    return chosen, figures
+    band = _widest_band(lambda band: float((np.abs(scores - THRESHOLD) < band).sum() / decisions))
+    flagged = np.abs(scores - THRESHOLD) < band
+    return band, {
+        "review_band": band,
+        "flagged_share": round(float(flagged.sum() / decisions), 4),
+        "wrong_share": round(float(wrong.sum() / decisions), 4),
+        "wrong_inside_band": round(float(flagged[wrong].mean()) if wrong.any() else 1.0, 4),
+    }
 
 
 def _essay_band(scores: np.ndarray) -> tuple[float, dict[str, float]]:
     """The widest band in BANDS flagging at most MAX_FLAGGED of the essays' decisions."""
-    chosen, figures = BANDS[0], {}
-    for band in BANDS:
-        share = float(np.mean(np.abs(scores - THRESHOLD) < band)) if len(scores) else 0.0
-        if share > MAX_FLAGGED and band != BANDS[0]:
+
+    def share(band: float) -> float:
+        return float(np.mean(np.abs(scores - THRESHOLD) < band)) if len(scores) else 0.0
+
+    band = _widest_band(share)
+    return band, {"essay_review_band": band, "essay_flagged_share": round(share(band), 4)}
+
+
+def _widest_band(flagged_share: Callable[[float], float]) -> float:
+    """The widest band in BANDS whose ``flagged_share`` is at most MAX_FLAGGED (else the first)."""
+    chosen = BANDS[0]
+    for band in BANDS[1:]:
+        if flagged_share(band) > MAX_FLAGGED:
             break
         chosen = band
-        figures = {"essay_review_band": band, "essay_flagged_share": round(share, 4)}
-    return chosen, figures
+    return chosen
