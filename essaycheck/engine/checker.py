@@ -187,7 +187,9 @@ class Checker:
         Candidates are tried best first, in rounds across all the essays: each
         round parses in one batch the candidates that need it (one batch is far
         cheaper than sentence by sentence), then checks them; a rejected
-        candidate's point tries its next one in the following round. Essays that
+        candidate's point tries its next one in the following round (a point
+        the entailment stage settled on its first candidate has its others read
+        then, and starts again). Essays that
         cover no point need no parse, so the parser is not even loaded for them.
         """
         results = [
@@ -229,6 +231,13 @@ class Checker:
                 rejected.setdefault((essay, index), (window, objection))
                 if rank + 1 < len(match.candidates):
                     following.append((essay, index, rank + 1))
+                elif match.unread and self.entailment is not None:
+                    # settled on a candidate the parser rejects: read the others, start again
+                    essays[essay][0][index] = self.entailment.finish(
+                        match, point.text, essays[essay][2]
+                    )
+                    del rejected[essay, index]
+                    following.append((essay, index, 0))
                 else:
                     window, objection = rejected[essay, index]
                     results[essay][index] = PointResult(

@@ -14,13 +14,19 @@ rejected with "your essay says the opposite", whoever its subject is.
 The model reads only windows the similarity stage scores at least ``floor``,
 at most ``candidates`` of them per point that do not overlap (and, for a pair
 of sentences among them, each of its sentences on its own): elsewhere it could
-not change a decision, and each reading costs about a millisecond.
+not change a decision, and each reading costs about a millisecond. It reads each
+point's most similar candidate first; when that one states the point beyond the
+close-call band, the others could not change the decision either and stay
+unread, unless the parser then rejects the one read. Pairs are read one at a
+time each, on one thread, as many side by side as the model has workers.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,15 +65,23 @@ ESSAY_SENTENCES = 8
 class EntailmentModel:
     """The cross-encoder in an onnxruntime session, with its tokenizer and meta.json."""
 
-    def __init__(self, session: Any, tokenizer: Any, meta: dict[str, Any], name: str) -> None:
+    def __init__(
+        self, session: Any, tokenizer: Any, meta: dict[str, Any], name: str, workers: int = 1
+    ) -> None:
         self.session = session
         self.tokenizer = tokenizer
         self.meta = meta
         self.name = name
+        self.workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def load(cls, folder: Path, threads: int | None = None) -> EntailmentModel:
-        """Load the model from its folder; nothing is downloaded."""
+        """Load the model from its folder; nothing is downloaded.
+
+        ``threads``: how many pairs are read at once, each on one thread
+        (default: one per core).
+        """
         try:
             import onnxruntime
         except ImportError as err:
@@ -84,7 +98,7 @@ class EntailmentModel:
         try:
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 3
-            options.intra_op_num_threads = threads or 0
+            options.intra_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = onnxruntime.InferenceSession(
                 str(folder / GRAPH_FILE), options, providers=["CPUExecutionProvider"]
@@ -96,26 +110,38 @@ class EntailmentModel:
             ) from err
         tokenizer.no_padding()
         tokenizer.enable_truncation(int(meta.get("max_tokens", 128)), strategy="only_second")
-        return cls(session, tokenizer, meta, str(meta.get("name", folder.name)))
+        workers = threads or os.cpu_count() or 1
+        return cls(session, tokenizer, meta, str(meta.get("name", folder.name)), workers)
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> Matrix:
         """Probabilities (pairs, LABELS): the text entails its point, contradicts it, or neither.
 
-        Each pair is run on its own: the int8 graph quantises its activations
-        with a scale taken over the whole input, so in a batch a pair's verdict
-        would depend on the pairs beside it, and an essay's marks on its class.
+        Each pair is run on its own, on one thread: the int8 graph quantises its
+        activations with a scale taken over the whole input, so in a batch a
+        pair's verdict would depend on the pairs beside it, and an essay's marks
+        on its class. Pairs are read ``workers`` at a time, side by side.
         """
-        found = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
-        for row, (point, text) in enumerate(pairs):
-            encoding = self.tokenizer.encode(point, text)
-            feeds = {
-                "input_ids": np.asarray([encoding.ids], dtype=np.int64),
-                "attention_mask": np.asarray([encoding.attention_mask], dtype=np.int64),
-                "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
-            }
-            logits = self.session.run(None, feeds)[0][0].astype(np.float64)
-            logits -= logits.max()
-            found[row] = np.exp(logits) / np.exp(logits).sum()
+        feeds = [self._feeds(point, text) for point, text in pairs]
+        if self.workers > 1 and len(feeds) > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="entailment")
+            rows = list(self._pool.map(self._probabilities, feeds))
+        else:
+            rows = [self._probabilities(feed) for feed in feeds]
+        return np.asarray(rows, dtype=np.float32).reshape(len(pairs), len(LABELS))
+
+    def _feeds(self, point: str, text: str) -> dict[str, np.ndarray]:
+        encoding = self.tokenizer.encode(point, text)
+        return {
+            "input_ids": np.asarray([encoding.ids], dtype=np.int64),
+            "attention_mask": np.asarray([encoding.attention_mask], dtype=np.int64),
+            "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
+        }
+
+    def _probabilities(self, feeds: dict[str, np.ndarray]) -> Matrix:
+        logits = self.session.run(None, feeds)[0][0].astype(np.float64)
+        logits -= logits.max()
+        found: Matrix = np.exp(logits) / np.exp(logits).sum()
         return found
 
 
@@ -171,7 +197,7 @@ class EntailmentRule:
             return self.essay_review_band
         return self.review_band
 
-    def contradicts(self, probabilities: Sequence[float]) -> bool:
+    def contradicts(self, probabilities: Sequence[float] | Matrix) -> bool:
         """Whether a candidate's probabilities say it states the point's opposite."""
         entailed, contradicted, _ = probabilities
         if self.contradiction >= 1.0:
@@ -257,29 +283,67 @@ class EntailmentStage:
         rubric: Rubric,
         bands: Sequence[float] | None = None,
     ) -> list[list[PointMatch]]:
-        """Rescore every point's candidates of a batch of essays, in one run of the model.
+        """Rescore every point's candidates of a batch of essays.
 
         ``bands`` holds each essay's review band (``EntailmentRule.band_for``;
-        default: the rule's ``review_band`` for all).
+        default: the rule's ``review_band`` for all). The model first reads each
+        point's most similar candidate; a point that one states beyond its
+        close-call band is settled there, and its other candidates are read only
+        if the parser rejects that one (``finish``). The rest are read in one go.
         """
         if bands is None:
             bands = [self.rule.review_band] * len(essays)
-        pairs = [
-            (point.text, window.text)
-            for matches in essays
+        flat = [
+            (point.text, match, band)
+            for matches, band in zip(essays, bands, strict=True)
             for point, match in zip(rubric, matches, strict=True)
-            for window, _ in match.candidates
         ]
-        probabilities = self.model.judge(pairs)
-        rows = iter(range(len(pairs)))
+        leads = iter(
+            self.model.judge([(p, m.candidates[0][0].text) for p, m, _ in flat if m.candidates])
+        )
+        first = [next(leads) if match.candidates else None for _, match, _ in flat]
+        settled = [
+            lead is not None and self._settles(match, lead, band)
+            for (_, match, band), lead in zip(flat, first, strict=True)
+        ]
+        others = iter(
+            self.model.judge(
+                [
+                    (point, window.text)
+                    for (point, match, _), done in zip(flat, settled, strict=True)
+                    if not done
+                    for window, _ in match.candidates[1:]
+                ]
+            )
+        )
         read = []
-        for matches, band in zip(essays, bands, strict=True):
-            essay = []
-            for match in matches:
-                taken = [next(rows) for _ in match.candidates]
-                essay.append(self._rescored(match, probabilities[taken], band))
-            read.append(essay)
-        return read
+        for (_, match, band), lead, done in zip(flat, first, settled, strict=True):
+            if lead is None:
+                read.append(match)
+            elif done:
+                rescored = self._rescored(
+                    replace(match, candidates=match.candidates[:1]), lead[None], band
+                )
+                read.append(replace(rescored, unread=match.candidates))
+            else:
+                rest = [next(others) for _ in match.candidates[1:]]
+                read.append(self._rescored(match, np.asarray([lead, *rest]), band))
+        taken = iter(read)
+        return [[next(taken) for _ in matches] for matches in essays]
+
+    def finish(self, match: PointMatch, point: str, band: float) -> PointMatch:
+        """Read the candidates ``read`` left unread: the point's verdict on all of them."""
+        proposed = replace(match, candidates=match.unread, unread=())
+        pairs = [(point, window.text) for window, _ in proposed.candidates]
+        return self._rescored(proposed, self.model.judge(pairs), band)
+
+    def _settles(self, match: PointMatch, probabilities: Matrix, band: float) -> bool:
+        """Whether the first candidate alone covers the point beyond the close-call band."""
+        if self.rule.contradicts(probabilities):
+            return False
+        similarity = np.asarray([logit(match.candidates[0][1])])
+        score = float(self.rule.score(entailment_features(similarity, probabilities[None]))[0])
+        return score >= THRESHOLD + band
 
     def _rescored(self, match: PointMatch, probabilities: Matrix, band: float) -> PointMatch:
         if not match.candidates:

@@ -48,7 +48,9 @@ class PointMatch:
     their scores: every window scoring within the review band of covered, at
     most MAX_CANDIDATES of them (or those that ``match`` was asked for).
     ``rejected``: the window a later stage found to deny the point, and why,
-    when the point is missing because of it.
+    when the point is missing because of it. ``unread``: the candidates as
+    proposed, when the entailment stage settled the point on the first and did
+    not read the others (``EntailmentStage.finish`` reads them).
     """
 
     point_id: str
@@ -58,6 +60,7 @@ class PointMatch:
     window: Window | None
     candidates: tuple[tuple[Window, float], ...] = ()
     rejected: tuple[Window, Objection] | None = None
+    unread: tuple[tuple[Window, float], ...] = ()
 
 
 @dataclass(frozen=True)

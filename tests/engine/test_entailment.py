@@ -41,17 +41,22 @@ VERDICTS = {
 }
 
 
+NEITHER = (0.05, 0.05, 0.90)
+
+
 class FakeModel:
-    """Gives each text the verdict VERDICTS lists for it, and counts what it reads."""
+    """Gives each text the verdict ``verdicts`` lists for it, and counts what it reads."""
 
     name = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, verdicts: dict[str, tuple[float, float, float]] | None = None) -> None:
+        self.verdicts = VERDICTS if verdicts is None else verdicts
         self.read: list[tuple[str, str]] = []
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         self.read.extend(pairs)
-        return np.asarray([VERDICTS[text] for _, text in pairs], dtype=np.float32).reshape(-1, 3)
+        found = [self.verdicts.get(text, NEITHER) for _, text in pairs]
+        return np.asarray(found, dtype=np.float32).reshape(-1, 3)
 
 
 def _window(text: str, start: int = 0) -> Window:
@@ -101,10 +106,10 @@ def test_a_point_stated_elsewhere_is_covered_despite_a_contradicting_sentence() 
     assert [window.text for window, _ in match.candidates] == [texts[1]]
 
 
-def test_the_model_reads_only_proposed_candidates_in_one_batch() -> None:
+def test_the_model_reads_only_proposed_candidates_the_first_of_each_point_first() -> None:
     stage, model = _stage()
     essays = [
-        [_match("Plants need water.")],
+        [_match("Plants need water.", "Plants grow in soil.")],
         [_match()],
         [_match("Plants make food from sunlight.")],
     ]
@@ -112,9 +117,52 @@ def test_the_model_reads_only_proposed_candidates_in_one_batch() -> None:
     assert model.read == [
         (POINT.text, "Plants need water."),
         (POINT.text, "Plants make food from sunlight."),
+        (POINT.text, "Plants grow in soil."),
     ]
     assert read[1][0] == essays[1][0]  # nothing proposed: the similarity's verdict stands
     assert stage.proposal == (0.1, 3)
+
+
+def test_a_point_its_first_candidate_surely_states_is_settled_there() -> None:
+    stage, model = _stage()
+    texts = ("Plants make food from sunlight.", "Plants grow in soil.")
+    [[match]] = stage.read([[_match(*texts)]], RUBRIC)
+    assert match.is_covered and not match.needs_review
+    assert model.read == [(POINT.text, texts[0])]  # the other could not change the decision
+    assert [window.text for window, _ in match.unread] == list(texts)
+    finished = stage.finish(match, POINT.text, RULE.review_band)
+    assert model.read[1:] == [(POINT.text, text) for text in texts]
+    assert finished.is_covered and finished.unread == ()
+    assert finished.window is not None and finished.window.text == texts[0]
+    assert [window.text for window, _ in finished.candidates] == [texts[0]]
+
+
+def test_a_close_call_on_the_first_candidate_has_the_others_read() -> None:
+    stage, model = _stage()
+    texts = ("Plants grow in soil.", "Plants make food from sunlight.")
+    [[match]] = stage.read([[_match(*texts)]], RUBRIC)
+    assert model.read == [(POINT.text, text) for text in texts]
+    assert match.is_covered and match.unread == ()
+    assert match.window is not None and match.window.text == texts[1]
+
+
+def test_a_settled_point_whose_evidence_the_parser_rejects_has_its_others_read(
+    entail: Checker,
+) -> None:
+    negated, stated = "Plants do not make their own food.", "Plants make food from sunlight."
+    # a model that misreads the negated sentence: the parser's negation check catches it
+    model = FakeModel({negated: (0.95, 0.01, 0.04), stated: (0.95, 0.01, 0.04)})
+    checker = Checker(
+        entail.nlp,
+        entail.matcher,
+        entail.spec,
+        entail._load_verifier,
+        EntailmentStage(cast(EntailmentModel, model), RULE),
+    )
+    found = _covered(checker, f"{negated} {stated}")["own-food"]
+    own_food = [text for point, text in model.read if point == "Plants make their own food."]
+    assert own_food[0] == negated and stated in own_food[1:]
+    assert found.is_covered and found.evidence is not None and found.evidence.text == stated
 
 
 def test_features_are_similarity_and_the_models_log_odds_against_neither() -> None:
@@ -270,3 +318,16 @@ def test_a_proposed_pair_of_sentences_brings_each_of_its_sentences() -> None:
         elsewhere.text,
         second.text,
     ]
+
+
+def test_pairs_read_side_by_side_get_the_verdicts_they_get_one_at_a_time() -> None:
+    folder = MODELS_DIR / "minilm-entailment"
+    pairs = [
+        (point.text, text)
+        for point in SCIENCE
+        for text in ("Plants make food from sunlight.", "Plants do not need light.", "Dogs bark.")
+    ]
+    side_by_side = EntailmentModel.load(folder, threads=2).judge(pairs)
+    one_at_a_time = EntailmentModel.load(folder, threads=1).judge(pairs)
+    assert side_by_side.shape == (len(pairs), 3)
+    assert np.array_equal(side_by_side, one_at_a_time)
