@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -57,6 +57,7 @@ RESTORE = (
 # Probabilities are clipped here before their log-odds are taken.
 EPSILON = 1e-4
 MAX_COEFFICIENT = 1000.0
+MAX_SCALE = 10.0
 # A text of at least this many sentences is an essay (longer than 99% of the ASAP
 # answers): its points sit nearer the middle, so its review band is its own.
 ESSAY_SENTENCES = 8
@@ -175,6 +176,11 @@ class EntailmentRule:
         review_band: decisions within this distance of THRESHOLD need review.
         essay_review_band: the same for a text of ESSAY_SENTENCES sentences or
             more; None: ``review_band`` for every text.
+        covered_scale, missing_scale: the rule's log-odds are multiplied by the
+            first where they say covered and by the second where they say
+            missing, fitted on marked answers so that a score says how often
+            such a decision is right. No decision moves (the sign stays); the
+            close calls do: an over-sure side is drawn towards the middle.
     """
 
     coefficients: tuple[float, float, float]
@@ -184,12 +190,19 @@ class EntailmentRule:
     contradiction: float
     review_band: float = REVIEW_BAND
     essay_review_band: float | None = None
+    covered_scale: float = 1.0
+    missing_scale: float = 1.0
 
     def score(self, features: Matrix) -> Matrix:
         """Return the score in 0..1 of each row of ``entailment_features``."""
-        logits = features @ np.asarray(self.coefficients) + self.intercept
-        scores: Matrix = 1.0 / (1.0 + np.exp(-logits))
-        return scores
+        raw = self.log_odds(features)
+        logits = np.where(raw >= 0, self.covered_scale, self.missing_scale) * raw
+        return cast(Matrix, 1.0 / (1.0 + np.exp(-logits)))
+
+    def log_odds(self, features: Matrix) -> Matrix:
+        """The rule's log-odds of each row of ``entailment_features``, before the scales."""
+        logits: Matrix = features @ np.asarray(self.coefficients) + self.intercept
+        return logits
 
     def band_for(self, sentences: int) -> float:
         """The review band of a text of ``sentences`` sentences."""
@@ -228,6 +241,8 @@ class EntailmentRule:
                 contradiction=float(data["contradiction"]),
                 review_band=float(data["review_band"]),
                 essay_review_band=_optional(data.get("essay_review_band")),
+                covered_scale=float(data.get("covered_scale", 1.0)),
+                missing_scale=float(data.get("missing_scale", 1.0)),
             )
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise ModelError(f"{where}: malformed entailment rule ({err}). {remedy}") from err
@@ -241,6 +256,9 @@ class EntailmentRule:
             or not 1 <= rule.candidates <= 10
             or not 0.0 <= rule.review_band <= THRESHOLD
             or not 0.0 <= (rule.essay_review_band or 0.0) <= THRESHOLD
+            or not all(
+                0.0 < scale <= MAX_SCALE for scale in (rule.covered_scale, rule.missing_scale)
+            )
         ):
             raise ModelError(f"{where}: the entailment rule's numbers are out of range. {remedy}")
         return rule

@@ -8,6 +8,8 @@ and the ``rule`` half of the ASAP train answers (scored per answer, so labelled
 by expectation maximisation as the decision rule is: each pass labels, in every
 answer, the points the current rule finds most likely covered, as many as the
 score allows). A point's row is its best candidate under the current rule.
+Then each side of the threshold has its log-odds scaled to fit the answers'
+labels (no decision moves), and the review bands are chosen on those scores.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ ANSWER_WEIGHT = 3.0
 # that flags at most MAX_FLAGGED of the decisions in essays made of ArgKP arguments.
 BANDS = tuple(round(0.05 + 0.025 * step, 3) for step in range(17))  # 0.05 ... 0.45
 MAX_FLAGGED = 0.2
+SCALES = np.round(np.arange(0.1, 5.0001, 0.01), 2)  # factors tried on each side's log-odds
 ESSAY_ARGUMENTS = 8  # consecutive ArgKP arguments of one topic and stance read as an essay
 START = EntailmentRule((1.0, 1.0, -1.0), 0.0, FLOOR, CANDIDATES, CONTRADICTION)
 
@@ -152,6 +155,9 @@ def fit_entailment_rule(
             "f1": round(float(f1[best_index]), 4),
         }
     from_answers = sample != 1.0
+    covered_scale, missing_scale = _scales(rule, features[from_answers], targets[from_answers])
+    rule = replace(rule, covered_scale=covered_scale, missing_scale=missing_scale)
+    figures |= {"covered_scale": covered_scale, "missing_scale": missing_scale}
     unread = _unread(scored, rule)
     band, review = _review_band(rule, features[from_answers], targets[from_answers], unread)
     essay_band, essay_review = _essay_band(_essay_scores(checker, model, labelled, rule))
@@ -190,6 +196,25 @@ def _rows(
                     labels.append(label)
                     weights.append(ANSWER_WEIGHT)
     return np.asarray(rows), np.asarray(labels), np.asarray(weights)
+
+
+def _scales(rule: EntailmentRule, features: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """The factors on the rule's log-odds, each side of the threshold, that fit the answers best.
+
+    Each side's factor maximises the likelihood of the answers' labels given
+    the scores on that side, so a score says how often such a decision is
+    right; the decisions do not move.
+    """
+    raw = rule.log_odds(features)
+    found = []
+    for side in (raw >= 0, raw < 0):
+        stated, z = labels[side] == 1, raw[side]
+        losses = [
+            np.logaddexp(0, -scale * z[stated]).sum() + np.logaddexp(0, scale * z[~stated]).sum()
+            for scale in SCALES
+        ]
+        found.append(float(SCALES[int(np.argmin(losses))]) if side.any() else 1.0)
+    return found[0], found[1]
 
 
 def _unread(

@@ -180,6 +180,21 @@ def test_the_rule_round_trips_through_its_file(tmp_path: Path) -> None:
     assert load_entailment_rule(tmp_path) == RULE
 
 
+def test_a_rules_scales_round_trip_and_default_to_one(tmp_path: Path) -> None:
+    rule = replace(RULE, covered_scale=0.6, missing_scale=1.5)
+    save_entailment_rule(rule, tmp_path, {})
+    assert load_entailment_rule(tmp_path) == rule
+    features = entailment_features(
+        np.asarray([0.0, 0.0]), np.asarray([[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]])
+    )
+    plain, scaled = RULE.score(features), rule.score(features)
+    assert scaled[0] < plain[0] and scaled[0] >= 0.5  # covered, less surely
+    assert scaled[1] < plain[1] < 0.5  # missing, more surely
+    data = RULE.to_dict()
+    del data["covered_scale"], data["missing_scale"]
+    assert EntailmentRule.from_dict(data, "old rule") == RULE  # a rule file from before
+
+
 def test_an_essay_has_its_own_review_band_and_a_short_answer_the_rules(tmp_path: Path) -> None:
     rule = replace(RULE, review_band=0.3, essay_review_band=0.1)
     save_entailment_rule(rule, tmp_path, {})
@@ -209,8 +224,20 @@ def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
         {"intercept": "NaN"},
         {"review_band": 0.9},
         {"essay_review_band": -0.1},
+        {"covered_scale": 0.0},
+        {"missing_scale": 50.0},
     ],
-    ids=["format", "coefficients", "floor", "candidates", "not-finite", "band", "essay-band"],
+    ids=[
+        "format",
+        "coefficients",
+        "floor",
+        "candidates",
+        "not-finite",
+        "band",
+        "essay-band",
+        "covered-scale",
+        "missing-scale",
+    ],
 )
 def test_a_damaged_rule_file_says_how_to_restore_it(tmp_path: Path, change: dict[str, Any]) -> None:
     import json
