@@ -33,8 +33,8 @@ from essaycheck.rubric import Rubric
 from essaycheck.training.answers import ScoredAnswers, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
 
-FLOOR = 0.2
-CANDIDATES = 3
+FLOOR = 0.05
+CANDIDATES = 4
 CONTRADICTION = 0.5
 PASSES = 4
 ANSWER_WEIGHT = 3.0
