@@ -33,6 +33,8 @@ from essaycheck.rubric import Rubric
 from essaycheck.training.answers import ScoredAnswers, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
 
+# The model reads up to CANDIDATES windows per point scoring at least FLOOR: chosen on the
+# train answers' two folds (docs/accuracy.md), deeper than the matcher's own proposal.
 FLOOR = 0.05
 CANDIDATES = 4
 CONTRADICTION = 0.5
