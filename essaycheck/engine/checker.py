@@ -143,7 +143,9 @@ class Checker:
         if self.entailment is None:
             matches = self.matcher.match_many(windows, prepared)
         else:
-            proposed = self.matcher.match_many(windows, prepared, self.entailment.proposal)
+            rule = self.entailment.rule
+            proposals = [rule.proposal_for(len(essay_sentences(doc))) for doc in docs]
+            proposed = self.matcher.match_many(windows, prepared, proposals)
             matches = self.entailment.read(proposed, prepared.rubric, bands)
         verified = self._verify(
             [

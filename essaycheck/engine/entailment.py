@@ -176,6 +176,8 @@ class EntailmentRule:
         review_band: decisions within this distance of THRESHOLD need review.
         essay_review_band: the same for a text of ESSAY_SENTENCES sentences or
             more; None: ``review_band`` for every text.
+        essay_floor, essay_candidates: ``floor`` and ``candidates`` for such a
+            text (None: the same as a short answer's).
         covered_scale, missing_scale: the rule's log-odds are multiplied by the
             first where they say covered and by the second where they say
             missing, fitted on marked answers so that a score says how often
@@ -192,6 +194,8 @@ class EntailmentRule:
     essay_review_band: float | None = None
     covered_scale: float = 1.0
     missing_scale: float = 1.0
+    essay_floor: float | None = None
+    essay_candidates: int | None = None
 
     def score(self, features: Matrix) -> Matrix:
         """Return the score in 0..1 of each row of ``entailment_features``."""
@@ -209,6 +213,15 @@ class EntailmentRule:
         if self.essay_review_band is not None and sentences >= ESSAY_SENTENCES:
             return self.essay_review_band
         return self.review_band
+
+    def proposal_for(self, sentences: int) -> tuple[float, int]:
+        """What the model reads of a text of ``sentences`` sentences: (floor, candidates)."""
+        if sentences >= ESSAY_SENTENCES:
+            return (
+                self.floor if self.essay_floor is None else self.essay_floor,
+                self.candidates if self.essay_candidates is None else self.essay_candidates,
+            )
+        return self.floor, self.candidates
 
     def contradicts(self, probabilities: Sequence[float] | Matrix) -> bool:
         """Whether a candidate's probabilities say it states the point's opposite."""
@@ -243,6 +256,8 @@ class EntailmentRule:
                 essay_review_band=_optional(data.get("essay_review_band")),
                 covered_scale=float(data.get("covered_scale", 1.0)),
                 missing_scale=float(data.get("missing_scale", 1.0)),
+                essay_floor=_optional(data.get("essay_floor")),
+                essay_candidates=_optional_count(data.get("essay_candidates")),
             )
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise ModelError(f"{where}: malformed entailment rule ({err}). {remedy}") from err
@@ -254,6 +269,8 @@ class EntailmentRule:
             or not 0.0 <= rule.floor <= 1.0
             or not 0.0 <= rule.contradiction <= 1.0
             or not 1 <= rule.candidates <= 10
+            or not 0.0 <= (rule.essay_floor or 0.0) <= 1.0
+            or not 1 <= (1 if rule.essay_candidates is None else rule.essay_candidates) <= 10
             or not 0.0 <= rule.review_band <= THRESHOLD
             or not 0.0 <= (rule.essay_review_band or 0.0) <= THRESHOLD
             or not all(
@@ -266,6 +283,10 @@ class EntailmentRule:
 
 def _optional(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _optional_count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def save_entailment_rule(rule: EntailmentRule, folder: Path, meta: dict[str, Any]) -> Path:
@@ -292,7 +313,7 @@ class EntailmentStage:
 
     @property
     def proposal(self) -> tuple[float, int]:
-        """What the matcher should propose: candidates scoring at least the floor, how many."""
+        """What the matcher should propose for a short answer: the floor, how many."""
         return self.rule.floor, self.rule.candidates
 
     def read(

@@ -161,10 +161,11 @@ class KeyPointMatcher:
         self,
         essays: Sequence[Sequence[Window]],
         prepared: PreparedRubric,
-        proposal: tuple[float, int] | None = None,
+        proposals: Sequence[tuple[float, int] | None] | None = None,
     ) -> list[list[PointMatch]]:
         """``match`` for several essays' windows, embedding them all in one call.
 
+        ``proposals``: each essay's ``proposal`` (default: None for every essay).
         A transformer encodes one large batch of sentences, sorted by length, far
         faster than many small ones.
         """
@@ -172,9 +173,11 @@ class KeyPointMatcher:
             [window for windows in essays for window in windows]
         )
         ends = np.cumsum([len(windows) for windows in essays])
+        if proposals is None:
+            proposals = [None] * len(essays)
         return [
             self.match(windows, prepared, vectors[end - len(windows) : end], proposal)
-            for windows, end in zip(essays, ends, strict=True)
+            for windows, end, proposal in zip(essays, ends, proposals, strict=True)
         ]
 
     def match(

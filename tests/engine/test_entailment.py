@@ -195,6 +195,33 @@ def test_a_rules_scales_round_trip_and_default_to_one(tmp_path: Path) -> None:
     assert EntailmentRule.from_dict(data, "old rule") == RULE  # a rule file from before
 
 
+def test_an_essay_is_read_less_deeply_than_a_short_answer(tmp_path: Path) -> None:
+    rule = replace(RULE, essay_floor=0.2, essay_candidates=2)
+    save_entailment_rule(rule, tmp_path, {})
+    assert load_entailment_rule(tmp_path) == rule
+    assert rule.proposal_for(ESSAY_SENTENCES - 1) == (0.1, 3)
+    assert rule.proposal_for(ESSAY_SENTENCES) == (0.2, 2)
+    assert RULE.proposal_for(50) == (0.1, 3)  # no essay proposal: one for every text
+
+
+def test_the_checker_proposes_an_essays_candidates_by_its_length(entail: Checker) -> None:
+    model = FakeModel({})
+    rule = replace(RULE, floor=0.0, candidates=3, essay_floor=0.0, essay_candidates=1)
+    checker = Checker(
+        entail.nlp,
+        entail.matcher,
+        entail.spec,
+        None,
+        EntailmentStage(cast(EntailmentModel, model), rule),
+    )
+    sentences = [f"Plants grow in field number {n}." for n in range(ESSAY_SENTENCES)]
+    for text, most in ((" ".join(sentences[:3]), 3), (" ".join(sentences), 1)):
+        model.read.clear()
+        checker.check(Essay(name="draft.txt", text=text), SCIENCE)
+        for point in SCIENCE:
+            assert 1 <= sum(1 for read, _ in model.read if read == point.text) <= most
+
+
 def test_an_essay_has_its_own_review_band_and_a_short_answer_the_rules(tmp_path: Path) -> None:
     rule = replace(RULE, review_band=0.3, essay_review_band=0.1)
     save_entailment_rule(rule, tmp_path, {})
@@ -226,6 +253,7 @@ def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
         {"essay_review_band": -0.1},
         {"covered_scale": 0.0},
         {"missing_scale": 50.0},
+        {"essay_candidates": 0},
     ],
     ids=[
         "format",
@@ -237,6 +265,7 @@ def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
         "essay-band",
         "covered-scale",
         "missing-scale",
+        "essay-candidates",
     ],
 )
 def test_a_damaged_rule_file_says_how_to_restore_it(tmp_path: Path, change: dict[str, Any]) -> None:
