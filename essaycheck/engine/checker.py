@@ -139,12 +139,12 @@ class Checker:
             return []
         docs = list(self.nlp.pipe([essay.text for essay in essays], batch_size=BATCH_SIZE))
         windows = [essay_windows(doc, items=self.entailment is not None) for doc in docs]
-        bands = [self._band(doc) for doc in docs]
+        lengths = [len(essay_sentences(doc)) for doc in docs]
+        bands = [self._band(sentences) for sentences in lengths]
         if self.entailment is None:
             matches = self.matcher.match_many(windows, prepared)
         else:
-            rule = self.entailment.rule
-            proposals = [rule.proposal_for(len(essay_sentences(doc))) for doc in docs]
+            proposals = [self.entailment.rule.proposal_for(sentences) for sentences in lengths]
             proposed = self.matcher.match_many(windows, prepared, proposals)
             matches = self.entailment.read(proposed, prepared.rubric, bands)
         verified = self._verify(
@@ -175,11 +175,11 @@ class Checker:
         )
         return calibration.apply(result) if calibration is not None else result
 
-    def _band(self, doc: Doc) -> float:
-        """The review band of one essay: the entailment rule's depends on its length."""
+    def _band(self, sentences: int) -> float:
+        """The review band of an essay of ``sentences`` sentences (the entailment rule's varies)."""
         if self.entailment is None:
             return self.review_band
-        return self.entailment.rule.band_for(len(essay_sentences(doc)))
+        return self.entailment.rule.band_for(sentences)
 
     def _verify(
         self, essays: list[tuple[list[PointMatch], str, float]], rubric: Rubric

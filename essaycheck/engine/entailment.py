@@ -311,11 +311,6 @@ class EntailmentStage:
     model: EntailmentModel
     rule: EntailmentRule
 
-    @property
-    def proposal(self) -> tuple[float, int]:
-        """What the matcher should propose for a short answer: the floor, how many."""
-        return self.rule.floor, self.rule.candidates
-
     def read(
         self,
         essays: list[list[PointMatch]],

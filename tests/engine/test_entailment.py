@@ -120,7 +120,7 @@ def test_the_model_reads_only_proposed_candidates_the_first_of_each_point_first(
         (POINT.text, "Plants grow in soil."),
     ]
     assert read[1][0] == essays[1][0]  # nothing proposed: the similarity's verdict stands
-    assert stage.proposal == (0.1, 3)
+    assert stage.rule.proposal_for(1) == (0.1, 3)
 
 
 def test_a_point_its_first_candidate_surely_states_is_settled_there() -> None:
