@@ -5,8 +5,10 @@ log-odds with the cross-encoder's entailed and contradicted log-odds. It is
 fitted on the ArgKP-2021 train topics held out of the model's training
 (scripts/build_common.py) and on the ``rule`` half of the ASAP train answers
 (scripts/build_entailment_pairs.py trains the model on the other half); the
-ASAP dev answers of benchmarks/benchmark_asap.py are never read. It is written
-to the engine's rule folder as ``entailment-rule.json``, its meta inside.
+ASAP dev answers of benchmarks/benchmark_asap.py are never read. The essays'
+rule is fitted on the team's own marked essays in labels/essays (never on the
+example essays of benchmarks/benchmark_engine.py). It is written to the
+engine's rule folder as ``entailment-rule.json``, its meta inside.
 
     python scripts/fit_entailment_rule.py [--engine entail]
 """
@@ -30,8 +32,10 @@ from essaycheck.io.models import models_dir as default_models_dir  # noqa: E402
 from essaycheck.training import entailment as fitting  # noqa: E402
 from essaycheck.training.answers import ScoredAnswers  # noqa: E402
 from essaycheck.training.dataset import load_labelled  # noqa: E402
+from essaycheck.training.essays import marked_essay_sets  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
+ESSAYS = REPO / "labels" / "essays"
 
 
 def main() -> None:
@@ -45,6 +49,13 @@ def main() -> None:
         default=POINT_LABELS,
         help="labels of the train answers' points (labels/README.md); 'none' to guess "
         "them from the answers' scores",
+    )
+    parser.add_argument(
+        "--essays",
+        type=Path,
+        default=ESSAYS,
+        help="folders of marked essays (labels/essays/README.md) for the essays' rule; "
+        "'none' for one rule for every text",
     )
     args = parser.parse_args()
     labels = None if str(args.point_labels) == "none" else args.point_labels
@@ -70,25 +81,35 @@ def main() -> None:
         )
         for data in answer_sets(args.data_dir / "asap", labels)
     ]
-    rule, figures = fitting.fit_entailment_rule(checker, model, labelled, halves)
+    essays = [] if str(args.essays) == "none" else marked_essay_sets(args.essays)
+    rule, figures = fitting.fit_entailment_rule(checker, model, labelled, halves, essays)
     meta = {
         "kind": "entailment-rule",
         "engine": spec.key,
         "entailment_model": model.name,
         "argkp_topics": sorted(held),
         "answer_data": [{"name": d.name, "answers": len(d.answers)} for d in halves],
-        "licences": ["ArgKP-2021, (c) IBM 2020, CDLA-Sharing-1.0", ASAP_LICENCE],
+        "essay_data": [
+            {"name": _shown(args.essays / d.name), "essays": len(d.texts)} for d in essays
+        ],
+        "licences": [
+            "ArgKP-2021, (c) IBM 2020, CDLA-Sharing-1.0",
+            ASAP_LICENCE,
+            *(["labels/essays: essaycheck's own essays and marks"] if essays else []),
+        ],
         "settings": {
             "passes": fitting.PASSES,
             "answer_weight": fitting.ANSWER_WEIGHT,
             "floor": fitting.FLOOR,
             "candidates": fitting.CANDIDATES,
             "contradiction": fitting.CONTRADICTION,
+            "essay_proposal": list(fitting.ESSAY_PROPOSAL),
         },
         "figures": figures,
         "point_labels": _shown(labels),
         "command": f"python scripts/fit_entailment_rule.py --engine {spec.key}"
-        + ("" if labels else " --point-labels none"),
+        + ("" if labels else " --point-labels none")
+        + ("" if essays else " --essays none"),
     }
     path = save_entailment_rule(rule, folder / spec.rule_dir, meta)
     print(json.dumps({"rule": rule.to_dict(), "figures": figures}, indent=2))

@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from essaycheck.engine.base import EngineSpec
-from essaycheck.engine.entailment import EntailmentStage
+from essaycheck.engine.entailment import EntailmentRule, EntailmentStage
 from essaycheck.engine.matcher import KeyPointMatcher, PointMatch, PreparedRubric
 from essaycheck.engine.verification import ClaimVerifier, PreparedClaims
 from essaycheck.engine.windows import PIECE_TOKENS, Window, essay_sentences, essay_windows
@@ -138,19 +138,27 @@ class Checker:
         if not essays:
             return []
         docs = list(self.nlp.pipe([essay.text for essay in essays], batch_size=BATCH_SIZE))
-        windows = [essay_windows(doc, items=self.entailment is not None) for doc in docs]
         lengths = [len(essay_sentences(doc)) for doc in docs]
-        bands = [self._band(sentences) for sentences in lengths]
         if self.entailment is None:
+            windows = [essay_windows(doc) for doc in docs]
             matches = self.matcher.match_many(windows, prepared)
+            rules: list[EntailmentRule | None] = [None] * len(docs)
+            bands = [self.review_band] * len(docs)
         else:
-            proposals = [self.entailment.rule.proposal_for(sentences) for sentences in lengths]
+            deciding = [self.entailment.rule.for_text(sentences) for sentences in lengths]
+            windows = [
+                essay_windows(doc, items=rule.items)
+                for doc, rule in zip(docs, deciding, strict=True)
+            ]
+            proposals = [(rule.floor, rule.candidates) for rule in deciding]
             proposed = self.matcher.match_many(windows, prepared, proposals)
-            matches = self.entailment.read(proposed, prepared.rubric, bands)
+            matches = self.entailment.read(proposed, prepared.rubric, deciding)
+            rules = list(deciding)
+            bands = [rule.review_band for rule in deciding]
         verified = self._verify(
             [
-                (found, essay.text, band)
-                for found, essay, band in zip(matches, essays, bands, strict=True)
+                (found, essay.text, band, rule)
+                for found, essay, band, rule in zip(matches, essays, bands, rules, strict=True)
             ],
             prepared.rubric,
         )
@@ -175,14 +183,10 @@ class Checker:
         )
         return calibration.apply(result) if calibration is not None else result
 
-    def _band(self, sentences: int) -> float:
-        """The review band of an essay of ``sentences`` sentences (the entailment rule's varies)."""
-        if self.entailment is None:
-            return self.review_band
-        return self.entailment.rule.band_for(sentences)
-
     def _verify(
-        self, essays: list[tuple[list[PointMatch], str, float]], rubric: Rubric
+        self,
+        essays: list[tuple[list[PointMatch], str, float, EntailmentRule | None]],
+        rubric: Rubric,
     ) -> list[tuple[PointResult, ...]]:
         """Take, for each covered point, the best candidate window that survives verification.
 
@@ -196,11 +200,11 @@ class Checker:
         """
         results = [
             [self._unverified(point, match) for point, match in zip(rubric, matches, strict=True)]
-            for matches, _, _ in essays
+            for matches, _, _, _ in essays
         ]
         pending = [
             (essay, index, 0)
-            for essay, (matches, _, _) in enumerate(essays)
+            for essay, (matches, _, _, _) in enumerate(essays)
             for index, match in enumerate(matches)
             if match.is_covered and self._load_verifier is not None
         ]
@@ -235,9 +239,8 @@ class Checker:
                     following.append((essay, index, rank + 1))
                 elif match.unread and self.entailment is not None:
                     # settled on a candidate the parser rejects: read the others, start again
-                    essays[essay][0][index] = self.entailment.finish(
-                        match, point.text, essays[essay][2]
-                    )
+                    deciding = essays[essay][3] or self.entailment.rule
+                    essays[essay][0][index] = self.entailment.finish(match, point.text, deciding)
                     del rejected[essay, index]
                     following.append((essay, index, 0))
                 else:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 ENTAILMENT_KIND = "entailment (cross-encoder)"
 ENTAILMENT_RULE_FILE = "entailment-rule.json"
 ENTAILMENT_RULE_KIND = "entailment-rule"
-ENTAILMENT_RULE_FORMAT = 1
+ENTAILMENT_RULE_FORMAT = 2
 LABELS = ("entailed", "contradicted", "neither")
 GRAPH_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -59,7 +59,7 @@ EPSILON = 1e-4
 MAX_COEFFICIENT = 1000.0
 MAX_SCALE = 10.0
 # A text of at least this many sentences is an essay (longer than 99% of the ASAP
-# answers): its points sit nearer the middle, so its review band is its own.
+# answers): the rule's ``essay`` decides it.
 ESSAY_SENTENCES = 8
 
 
@@ -174,15 +174,17 @@ class EntailmentRule:
             verdict then only weighs in the score, and the parser's negation
             check alone rejects).
         review_band: decisions within this distance of THRESHOLD need review.
-        essay_review_band: the same for a text of ESSAY_SENTENCES sentences or
-            more; None: ``review_band`` for every text.
-        essay_floor, essay_candidates: ``floor`` and ``candidates`` for such a
-            text (None: the same as a short answer's).
         covered_scale, missing_scale: the rule's log-odds are multiplied by the
             first where they say covered and by the second where they say
             missing, fitted on marked answers so that a score says how often
             such a decision is right. No decision moves (the sign stays); the
             close calls do: an over-sure side is drawn towards the middle.
+        items: whether each item of a sentence that lists several things is a
+            candidate window of its own.
+        essay: the rule for a text of ESSAY_SENTENCES sentences or more, fitted
+            on marked essays (None: this rule for every text). An essay's
+            sentences are longer and more varied than a short answer's, and
+            the model was taught on answers: its verdicts weigh differently.
     """
 
     coefficients: tuple[float, float, float]
@@ -191,11 +193,10 @@ class EntailmentRule:
     candidates: int
     contradiction: float
     review_band: float = REVIEW_BAND
-    essay_review_band: float | None = None
     covered_scale: float = 1.0
     missing_scale: float = 1.0
-    essay_floor: float | None = None
-    essay_candidates: int | None = None
+    items: bool = True
+    essay: EntailmentRule | None = None
 
     def score(self, features: Matrix) -> Matrix:
         """Return the score in 0..1 of each row of ``entailment_features``."""
@@ -208,20 +209,11 @@ class EntailmentRule:
         logits: Matrix = features @ np.asarray(self.coefficients) + self.intercept
         return logits
 
-    def band_for(self, sentences: int) -> float:
-        """The review band of a text of ``sentences`` sentences."""
-        if self.essay_review_band is not None and sentences >= ESSAY_SENTENCES:
-            return self.essay_review_band
-        return self.review_band
-
-    def proposal_for(self, sentences: int) -> tuple[float, int]:
-        """What the model reads of a text of ``sentences`` sentences: (floor, candidates)."""
-        if sentences >= ESSAY_SENTENCES:
-            return (
-                self.floor if self.essay_floor is None else self.essay_floor,
-                self.candidates if self.essay_candidates is None else self.essay_candidates,
-            )
-        return self.floor, self.candidates
+    def for_text(self, sentences: int) -> EntailmentRule:
+        """The rule that decides a text of ``sentences`` sentences: an essay's, or this one."""
+        if self.essay is not None and sentences >= ESSAY_SENTENCES:
+            return self.essay
+        return self
 
     def contradicts(self, probabilities: Sequence[float] | Matrix) -> bool:
         """Whether a candidate's probabilities say it states the point's opposite."""
@@ -236,14 +228,20 @@ class EntailmentRule:
         data["coefficients"] = list(self.coefficients)
         data["features"] = ["similarity_logit", "entailed_logit", "contradicted_logit"]
         data["format"] = ENTAILMENT_RULE_FORMAT
+        data["essay"] = None if self.essay is None else self.essay.to_dict()
         return data
 
     @classmethod
-    def from_dict(cls, data: Any, where: str) -> EntailmentRule:
+    def from_dict(cls, data: Any, where: str, nested: bool = False) -> EntailmentRule:
         """Rebuild a rule from ``to_dict`` data; ``where`` names it in errors."""
-        remedy = "Restore models/ from the repository, or run scripts/train_answer_rule.py"
+        remedy = "Restore models/ from the repository, or run scripts/fit_entailment_rule.py"
         if not isinstance(data, dict) or data.get("format") != ENTAILMENT_RULE_FORMAT:
-            raise ModelError(f"{where}: not an entailment rule of format 1. {remedy}")
+            raise ModelError(
+                f"{where}: not an entailment rule of format {ENTAILMENT_RULE_FORMAT}. {remedy}"
+            )
+        essay = data.get("essay")
+        if essay is not None and nested:
+            raise ModelError(f"{where}: an essay's rule cannot hold another. {remedy}")
         try:
             coefficients = tuple(float(c) for c in data["coefficients"])
             rule = cls(
@@ -253,11 +251,10 @@ class EntailmentRule:
                 candidates=int(data["candidates"]),
                 contradiction=float(data["contradiction"]),
                 review_band=float(data["review_band"]),
-                essay_review_band=_optional(data.get("essay_review_band")),
                 covered_scale=float(data.get("covered_scale", 1.0)),
                 missing_scale=float(data.get("missing_scale", 1.0)),
-                essay_floor=_optional(data.get("essay_floor")),
-                essay_candidates=_optional_count(data.get("essay_candidates")),
+                items=bool(data.get("items", True)),
+                essay=None if essay is None else cls.from_dict(essay, f"{where} (essay)", True),
             )
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise ModelError(f"{where}: malformed entailment rule ({err}). {remedy}") from err
@@ -269,24 +266,13 @@ class EntailmentRule:
             or not 0.0 <= rule.floor <= 1.0
             or not 0.0 <= rule.contradiction <= 1.0
             or not 1 <= rule.candidates <= 10
-            or not 0.0 <= (rule.essay_floor or 0.0) <= 1.0
-            or not 1 <= (1 if rule.essay_candidates is None else rule.essay_candidates) <= 10
             or not 0.0 <= rule.review_band <= THRESHOLD
-            or not 0.0 <= (rule.essay_review_band or 0.0) <= THRESHOLD
             or not all(
                 0.0 < scale <= MAX_SCALE for scale in (rule.covered_scale, rule.missing_scale)
             )
         ):
             raise ModelError(f"{where}: the entailment rule's numbers are out of range. {remedy}")
         return rule
-
-
-def _optional(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _optional_count(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def save_entailment_rule(rule: EntailmentRule, folder: Path, meta: dict[str, Any]) -> Path:
@@ -315,21 +301,21 @@ class EntailmentStage:
         self,
         essays: list[list[PointMatch]],
         rubric: Rubric,
-        bands: Sequence[float] | None = None,
+        rules: Sequence[EntailmentRule] | None = None,
     ) -> list[list[PointMatch]]:
         """Rescore every point's candidates of a batch of essays.
 
-        ``bands`` holds each essay's review band (``EntailmentRule.band_for``;
-        default: the rule's ``review_band`` for all). The model first reads each
-        point's most similar candidate; a point that one states beyond its
-        close-call band is settled there, and its other candidates are read only
-        if the parser rejects that one (``finish``). The rest are read in one go.
+        ``rules`` holds the rule that decides each essay (``EntailmentRule.for_text``;
+        default: the stage's rule for all). The model first reads each point's
+        most similar candidate; a point that one states beyond its close-call
+        band is settled there, and its other candidates are read only if the
+        parser rejects that one (``finish``). The rest are read in one go.
         """
-        if bands is None:
-            bands = [self.rule.review_band] * len(essays)
+        if rules is None:
+            rules = [self.rule] * len(essays)
         flat = [
-            (point.text, match, band)
-            for matches, band in zip(essays, bands, strict=True)
+            (point.text, match, rule)
+            for matches, rule in zip(essays, rules, strict=True)
             for point, match in zip(rubric, matches, strict=True)
         ]
         leads = iter(
@@ -337,8 +323,8 @@ class EntailmentStage:
         )
         first = [next(leads) if match.candidates else None for _, match, _ in flat]
         settled = [
-            lead is not None and self._settles(match, lead, band)
-            for (_, match, band), lead in zip(flat, first, strict=True)
+            lead is not None and _settles(match, lead, rule)
+            for (_, match, rule), lead in zip(flat, first, strict=True)
         ]
         others = iter(
             self.model.judge(
@@ -351,70 +337,72 @@ class EntailmentStage:
             )
         )
         read = []
-        for (_, match, band), lead, done in zip(flat, first, settled, strict=True):
+        for (_, match, rule), lead, done in zip(flat, first, settled, strict=True):
             if lead is None:
                 read.append(match)
             elif done:
-                rescored = self._rescored(
-                    replace(match, candidates=match.candidates[:1]), lead[None], band
+                rescored = _rescored(
+                    replace(match, candidates=match.candidates[:1]), lead[None], rule
                 )
                 read.append(replace(rescored, unread=match.candidates))
             else:
                 rest = [next(others) for _ in match.candidates[1:]]
-                read.append(self._rescored(match, np.asarray([lead, *rest]), band))
+                read.append(_rescored(match, np.asarray([lead, *rest]), rule))
         taken = iter(read)
         return [[next(taken) for _ in matches] for matches in essays]
 
-    def finish(self, match: PointMatch, point: str, band: float) -> PointMatch:
+    def finish(self, match: PointMatch, point: str, rule: EntailmentRule) -> PointMatch:
         """Read the candidates ``read`` left unread: the point's verdict on all of them."""
         proposed = replace(match, candidates=match.unread, unread=())
         pairs = [(point, window.text) for window, _ in proposed.candidates]
-        return self._rescored(proposed, self.model.judge(pairs), band)
+        return _rescored(proposed, self.model.judge(pairs), rule)
 
-    def _settles(self, match: PointMatch, probabilities: Matrix, band: float) -> bool:
-        """Whether the first candidate alone covers the point beyond the close-call band."""
-        if self.rule.contradicts(probabilities):
-            return False
-        similarity = np.asarray([logit(match.candidates[0][1])])
-        score = float(self.rule.score(entailment_features(similarity, probabilities[None]))[0])
-        return score >= THRESHOLD + band
 
-    def _rescored(self, match: PointMatch, probabilities: Matrix, band: float) -> PointMatch:
-        if not match.candidates:
-            return match
-        similarity = np.asarray([logit(score) for _, score in match.candidates])
-        scores = self.rule.score(entailment_features(similarity, probabilities))
-        standing = sorted(
-            (
-                (float(score), number)
-                for number, score in enumerate(scores)
-                if not self.rule.contradicts(probabilities[number])
-            ),
-            key=lambda pair: (-pair[0], pair[1]),
-        )
-        opposite = next(
-            (n for n in range(len(scores)) if self.rule.contradicts(probabilities[n])), None
-        )
-        best_score = standing[0][0] if standing else min(match.score, THRESHOLD / 2)
-        is_covered, needs_review = decide(best_score, band)
-        rejected = None
-        if opposite is not None and not is_covered:
-            window = match.candidates[opposite][0]
-            rejected = (window, says_the_opposite(window.text))
-            needs_review = False
-        return replace(
-            match,
-            is_covered=is_covered,
-            score=best_score,
-            needs_review=needs_review,
-            window=match.candidates[standing[0][1]][0] if standing else match.window,
-            candidates=tuple(
-                (match.candidates[number][0], score)
-                for score, number in standing
-                if score >= THRESHOLD - band
-            ),
-            rejected=rejected,
-        )
+def _settles(match: PointMatch, probabilities: Matrix, rule: EntailmentRule) -> bool:
+    """Whether the first candidate alone covers the point beyond the close-call band."""
+    if rule.contradicts(probabilities):
+        return False
+    similarity = np.asarray([logit(match.candidates[0][1])])
+    score = float(rule.score(entailment_features(similarity, probabilities[None]))[0])
+    return score >= THRESHOLD + rule.review_band
+
+
+def _rescored(match: PointMatch, probabilities: Matrix, rule: EntailmentRule) -> PointMatch:
+    """The point's verdict under ``rule`` on its candidates' probabilities."""
+    if not match.candidates:
+        return match
+    band = rule.review_band
+    similarity = np.asarray([logit(score) for _, score in match.candidates])
+    scores = rule.score(entailment_features(similarity, probabilities))
+    standing = sorted(
+        (
+            (float(score), number)
+            for number, score in enumerate(scores)
+            if not rule.contradicts(probabilities[number])
+        ),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    opposite = next((n for n in range(len(scores)) if rule.contradicts(probabilities[n])), None)
+    best_score = standing[0][0] if standing else min(match.score, THRESHOLD / 2)
+    is_covered, needs_review = decide(best_score, band)
+    rejected = None
+    if opposite is not None and not is_covered:
+        window = match.candidates[opposite][0]
+        rejected = (window, says_the_opposite(window.text))
+        needs_review = False
+    return replace(
+        match,
+        is_covered=is_covered,
+        score=best_score,
+        needs_review=needs_review,
+        window=match.candidates[standing[0][1]][0] if standing else match.window,
+        candidates=tuple(
+            (match.candidates[number][0], score)
+            for score, number in standing
+            if score >= THRESHOLD - band
+        ),
+        rejected=rejected,
+    )
 
 
 def logit(score: float) -> float:

@@ -9,7 +9,11 @@ by expectation maximisation as the decision rule is: each pass labels, in every
 answer, the points the current rule finds most likely covered, as many as the
 score allows). A point's row is its best candidate under the current rule.
 Then each side of the threshold has its log-odds scaled to fit the answers'
-labels (no decision moves), and the review bands are chosen on those scores.
+labels (no decision moves), and the review band is chosen on those scores.
+
+An essay's rule (``EntailmentRule.essay``) is fitted the same way on marked
+essays (``labels/essays``: the team's own, a mark on every point), starting
+from the answers' rule, with its own scales and band.
 """
 
 from __future__ import annotations
@@ -32,28 +36,25 @@ from essaycheck.results import THRESHOLD
 from essaycheck.rubric import Rubric
 from essaycheck.training.answers import ScoredAnswers, pseudo_labels
 from essaycheck.training.dataset import LabelledText, group_texts
+from essaycheck.training.essays import MarkedEssays
 
 # The model reads up to CANDIDATES windows per point scoring at least FLOOR: chosen on the
 # train answers' two folds (docs/accuracy.md), deeper than the matcher's own proposal.
 FLOOR = 0.05
 CANDIDATES = 4
-# An essay (ESSAY_SENTENCES sentences or more) has many windows: on essays made of held-out
-# ArgKP train arguments, 3 candidates from 0.2 decide as well as 4 from 0.05 at half the
-# model runs (F1 .696 against .701, accuracy .693 against .691).
+# An essay (ESSAY_SENTENCES sentences or more) has many windows: 3 candidates from 0.2
+# decide as well as 4 from 0.05 at half the model runs, and an item of a list read
+# on its own misleads the model in an essay (docs/accuracy.md).
 ESSAY_PROPOSAL = (0.2, 3)
 CONTRADICTION = 0.5
 PASSES = 4
 ANSWER_WEIGHT = 3.0
 # The review band is the widest of these that flags at most MAX_FLAGGED of the
 # answers' decisions (a point with no candidate is a sure "missing"): as many wrong
-# decisions inside as can be. An essay's points sit nearer the middle than a short
-# answer's (more windows reach the model), so the same band would flag most of an
-# essay: its own band (a text of ESSAY_SENTENCES sentences or more) is the widest
-# that flags at most MAX_FLAGGED of the decisions in essays made of ArgKP arguments.
+# decisions inside as can be. An essay's band is chosen the same way on the essays.
 BANDS = tuple(round(0.05 + 0.025 * step, 3) for step in range(17))  # 0.05 ... 0.45
 MAX_FLAGGED = 0.2
 SCALES = np.round(np.arange(0.1, 5.0001, 0.01), 2)  # factors tried on each side's log-odds
-ESSAY_ARGUMENTS = 8  # consecutive ArgKP arguments of one topic and stance read as an essay
 START = EntailmentRule((1.0, 1.0, -1.0), 0.0, FLOOR, CANDIDATES, CONTRADICTION)
 
 
@@ -76,10 +77,11 @@ def _read(
     rubric: Rubric,
     source: str,
     proposal: tuple[float, int] = (FLOOR, CANDIDATES),
+    items: bool = True,
 ) -> list[list[_Point]]:
     """Match each text against the rubric, read its candidates, and gather their features."""
     prepared = checker.prepare(rubric)
-    windows = [essay_windows(doc, items=True) for doc in checker.nlp.pipe(texts)]
+    windows = [essay_windows(doc, items=items) for doc in checker.nlp.pipe(texts)]
     matches = checker.matcher.match_many(windows, prepared, [proposal] * len(windows))
     pairs = [
         (point.text, window.text)
@@ -119,8 +121,13 @@ def fit_entailment_rule(
     model: EntailmentModel,
     labelled: Sequence[LabelledText],
     answers: Sequence[ScoredAnswers],
+    essays: Sequence[MarkedEssays] = (),
 ) -> tuple[EntailmentRule, dict[str, object]]:
-    """Fit the rule on labelled texts and scored answers; return it and figures on its fit."""
+    """Fit the rule on labelled texts and scored answers, its essays' rule on marked essays.
+
+    Returns the rule and figures on its fit (without ``essays``, the rule has no
+    essays' rule: it decides every text).
+    """
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import precision_recall_curve
 
@@ -171,17 +178,58 @@ def fit_entailment_rule(
     figures |= {"covered_scale": covered_scale, "missing_scale": missing_scale}
     unread = _unread(scored, rule)
     band, review = _review_band(rule, features[from_answers], targets[from_answers], unread)
-    essay_band, essay_review = _essay_band(_essay_scores(checker, model, labelled, rule))
-    return (
-        replace(
-            rule,
-            review_band=band,
-            essay_review_band=essay_band,
-            essay_floor=ESSAY_PROPOSAL[0],
-            essay_candidates=ESSAY_PROPOSAL[1],
-        ),
-        figures | review | essay_review,
+    rule = replace(rule, review_band=band)
+    if not essays:
+        return rule, figures | review
+    essay_rule, essay_figures = _fit_essay_rule(checker, model, essays, rule)
+    return replace(rule, essay=essay_rule), figures | review | {"essays": essay_figures}
+
+
+def _fit_essay_rule(
+    checker: Checker, model: EntailmentModel, essays: Sequence[MarkedEssays], start: EntailmentRule
+) -> tuple[EntailmentRule, dict[str, object]]:
+    """The rule for essays: fitted on the marked essays' points, from the answers' rule."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    points: list[_Point] = []
+    for data in essays:
+        read = _read(checker, model, data.texts, data.rubric, data.name, ESSAY_PROPOSAL, False)
+        for number, found in enumerate(read):
+            marks = data.labels(number)
+            for point in found:
+                point.label = marks[point.point_id]
+                points.append(point)
+    rule = replace(
+        start,
+        floor=ESSAY_PROPOSAL[0],
+        candidates=ESSAY_PROPOSAL[1],
+        items=False,
+        covered_scale=1.0,
+        missing_scale=1.0,
     )
+    for _ in range(PASSES):
+        features, targets, _ = _rows(points, [], rule)
+        fitted = LogisticRegression(C=1.0, max_iter=1000).fit(features, targets)
+        rule = replace(
+            rule,
+            coefficients=tuple(round(float(c), 6) for c in fitted.coef_[0]),  # type: ignore[arg-type]
+            intercept=round(float(fitted.intercept_[0]), 6),
+        )
+    covered_scale, missing_scale = _scales(rule, features, targets)
+    rule = replace(rule, covered_scale=covered_scale, missing_scale=missing_scale)
+    unread = sum(1 for point in points if _best(point, rule)[1] is None)
+    band, review = _review_band(rule, features, targets, unread)
+    decided = rule.score(features) >= THRESHOLD
+    return replace(rule, review_band=band), {
+        "essays": sum(len(data.texts) for data in essays),
+        "topics": [data.name for data in essays],
+        "rows": len(targets),
+        "f1": round(float(f1_score(targets, decided)), 4),
+        "covered_scale": covered_scale,
+        "missing_scale": missing_scale,
+        **review,
+    }
 
 
 def _rows(
@@ -249,27 +297,6 @@ def _unread(
     return count
 
 
-def _essay_scores(
-    checker: Checker, model: EntailmentModel, labelled: Sequence[LabelledText], rule: EntailmentRule
-) -> np.ndarray:
-    """Each point's score under ``rule`` in essays made of ESSAY_ARGUMENTS arguments each.
-
-    The arguments of one topic and stance are joined in their order, ESSAY_ARGUMENTS
-    at a time (a remainder is left out); every key point of the group is a decision.
-    """
-    scores = []
-    for _, records in group_texts(list(labelled)):
-        chunks = [
-            records[start : start + ESSAY_ARGUMENTS]
-            for start in range(0, len(records) - ESSAY_ARGUMENTS + 1, ESSAY_ARGUMENTS)
-        ]
-        texts = [" ".join(record.text for record in chunk) for chunk in chunks]
-        read = _read(checker, model, texts, records[0].rubric(), "essays", ESSAY_PROPOSAL)
-        for points in read:
-            scores += [_best(point, rule)[0] for point in points]
-    return np.asarray(scores)
-
-
 def _review_band(
     rule: EntailmentRule, features: np.ndarray, labels: np.ndarray, unread: int
 ) -> tuple[float, dict[str, float]]:
@@ -289,16 +316,6 @@ def _review_band(
         "wrong_share": round(float(wrong.sum() / decisions), 4),
         "wrong_inside_band": round(float(flagged[wrong].mean()) if wrong.any() else 1.0, 4),
     }
-
-
-def _essay_band(scores: np.ndarray) -> tuple[float, dict[str, float]]:
-    """The widest band in BANDS flagging at most MAX_FLAGGED of the essays' decisions."""
-
-    def share(band: float) -> float:
-        return float(np.mean(np.abs(scores - THRESHOLD) < band)) if len(scores) else 0.0
-
-    band = _widest_band(share)
-    return band, {"essay_review_band": band, "essay_flagged_share": round(share(band), 4)}
 
 
 def _widest_band(flagged_share: Callable[[float], float]) -> float:

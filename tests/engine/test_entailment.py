@@ -120,7 +120,6 @@ def test_the_model_reads_only_proposed_candidates_the_first_of_each_point_first(
         (POINT.text, "Plants grow in soil."),
     ]
     assert read[1][0] == essays[1][0]  # nothing proposed: the similarity's verdict stands
-    assert stage.rule.proposal_for(1) == (0.1, 3)
 
 
 def test_a_point_its_first_candidate_surely_states_is_settled_there() -> None:
@@ -130,7 +129,7 @@ def test_a_point_its_first_candidate_surely_states_is_settled_there() -> None:
     assert match.is_covered and not match.needs_review
     assert model.read == [(POINT.text, texts[0])]  # the other could not change the decision
     assert [window.text for window, _ in match.unread] == list(texts)
-    finished = stage.finish(match, POINT.text, RULE.review_band)
+    finished = stage.finish(match, POINT.text, RULE)
     assert model.read[1:] == [(POINT.text, text) for text in texts]
     assert finished.is_covered and finished.unread == ()
     assert finished.window is not None and finished.window.text == texts[0]
@@ -195,18 +194,40 @@ def test_a_rules_scales_round_trip_and_default_to_one(tmp_path: Path) -> None:
     assert EntailmentRule.from_dict(data, "old rule") == RULE  # a rule file from before
 
 
-def test_an_essay_is_read_less_deeply_than_a_short_answer(tmp_path: Path) -> None:
-    rule = replace(RULE, essay_floor=0.2, essay_candidates=2)
+ESSAY_RULE = replace(
+    RULE, coefficients=(1.0, 0.0, 0.0), floor=0.2, candidates=2, review_band=0.1, items=False
+)
+
+
+def test_an_essay_is_decided_by_the_essays_rule_and_a_short_answer_by_the_answers() -> None:
+    rule = replace(RULE, review_band=0.3, essay=ESSAY_RULE)
+    assert rule.for_text(ESSAY_SENTENCES - 1) is rule
+    assert rule.for_text(ESSAY_SENTENCES) is ESSAY_RULE
+    assert RULE.for_text(50) is RULE  # no essays' rule: one rule for every text
+
+
+def test_a_rule_with_its_essays_rule_round_trips_through_its_file(tmp_path: Path) -> None:
+    rule = replace(RULE, essay=ESSAY_RULE)
     save_entailment_rule(rule, tmp_path, {})
     assert load_entailment_rule(tmp_path) == rule
-    assert rule.proposal_for(ESSAY_SENTENCES - 1) == (0.1, 3)
-    assert rule.proposal_for(ESSAY_SENTENCES) == (0.2, 2)
-    assert RULE.proposal_for(50) == (0.1, 3)  # no essay proposal: one for every text
 
 
-def test_the_checker_proposes_an_essays_candidates_by_its_length(entail: Checker) -> None:
+def test_an_essays_rule_cannot_hold_another(tmp_path: Path) -> None:
+    import json
+
+    save_entailment_rule(replace(RULE, essay=ESSAY_RULE), tmp_path, {})
+    path = tmp_path / ENTAILMENT_RULE_FILE
+    data = json.loads(path.read_text())
+    data["essay"]["essay"] = data["essay"] | {"essay": None}
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="cannot hold another"):
+        load_entailment_rule(tmp_path)
+
+
+def test_the_checker_reads_an_essay_as_its_rule_says(entail: Checker) -> None:
     model = FakeModel({})
-    rule = replace(RULE, floor=0.0, candidates=3, essay_floor=0.0, essay_candidates=1)
+    essays_rule = replace(ESSAY_RULE, floor=0.0, candidates=1)
+    rule = replace(RULE, floor=0.0, candidates=3, essay=essays_rule)
     checker = Checker(
         entail.nlp,
         entail.matcher,
@@ -215,27 +236,26 @@ def test_the_checker_proposes_an_essays_candidates_by_its_length(entail: Checker
         EntailmentStage(cast(EntailmentModel, model), rule),
     )
     sentences = [f"Plants grow in field number {n}." for n in range(ESSAY_SENTENCES)]
-    for text, most in ((" ".join(sentences[:3]), 3), (" ".join(sentences), 1)):
+    listing = "Plants need water, light from the sun, and good soil to grow."
+    for text, most in ((" ".join([*sentences[:3], listing]), 3), (" ".join(sentences), 1)):
         model.read.clear()
         checker.check(Essay(name="draft.txt", text=text), SCIENCE)
         for point in SCIENCE:
             assert 1 <= sum(1 for read, _ in model.read if read == point.text) <= most
-
-
-def test_an_essay_has_its_own_review_band_and_a_short_answer_the_rules(tmp_path: Path) -> None:
-    rule = replace(RULE, review_band=0.3, essay_review_band=0.1)
-    save_entailment_rule(rule, tmp_path, {})
-    assert load_entailment_rule(tmp_path) == rule
-    assert rule.band_for(ESSAY_SENTENCES - 1) == 0.3
-    assert rule.band_for(ESSAY_SENTENCES) == 0.1
-    assert RULE.band_for(50) == RULE.review_band  # no essay band: one band for every text
+    essay = " ".join([*sentences, listing])
+    model.read.clear()
+    checker.check(Essay(name="essay.txt", text=essay), SCIENCE)
+    assert all(text in sentences or text == listing for _, text in model.read)  # no items
 
 
 def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
     model = FakeModel()
-    stage = EntailmentStage(cast(EntailmentModel, model), replace(RULE, review_band=0.3))
+    answers = replace(RULE, review_band=0.3)
+    stage = EntailmentStage(cast(EntailmentModel, model), answers)
     answer, essay = stage.read(
-        [[_match("Plants grow in soil.")], [_match("Plants grow in soil.")]], RUBRIC, [0.3, 0.05]
+        [[_match("Plants grow in soil.")], [_match("Plants grow in soil.")]],
+        RUBRIC,
+        [answers, replace(answers, review_band=0.05)],
     )
     assert not answer[0].is_covered and answer[0].needs_review
     assert not essay[0].is_covered and not essay[0].needs_review
@@ -250,10 +270,10 @@ def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
         {"candidates": 0},
         {"intercept": "NaN"},
         {"review_band": 0.9},
-        {"essay_review_band": -0.1},
+        {"essay": {"format": 2}},
         {"covered_scale": 0.0},
         {"missing_scale": 50.0},
-        {"essay_candidates": 0},
+        {"essay": ESSAY_RULE.to_dict() | {"candidates": 0}},
     ],
     ids=[
         "format",
@@ -262,7 +282,7 @@ def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
         "candidates",
         "not-finite",
         "band",
-        "essay-band",
+        "essay-rule",
         "covered-scale",
         "missing-scale",
         "essay-candidates",
@@ -323,9 +343,9 @@ def test_an_off_topic_essay_credits_nothing(entail: Checker) -> None:
     assert not any(point.is_covered for point in found.values())
 
 
-def test_an_essay_of_many_sentences_is_flagged_within_the_essay_band(entail: Checker) -> None:
+def test_an_essay_of_many_sentences_is_flagged_within_the_essays_band(entail: Checker) -> None:
     rule = entail.entailment.rule if entail.entailment else None
-    assert rule is not None and rule.essay_review_band is not None
+    assert rule is not None and rule.essay is not None
     sentences = [
         "Plants are living things.",
         "Most of them are green.",
@@ -338,7 +358,7 @@ def test_an_essay_of_many_sentences_is_flagged_within_the_essay_band(entail: Che
     ]
     for text, band in (
         (" ".join(sentences[-3:]), rule.review_band),
-        (" ".join(sentences), rule.essay_review_band),
+        (" ".join(sentences), rule.essay.review_band),
     ):
         for point in _covered(entail, text).values():
             if point.objection is None:

@@ -1,12 +1,13 @@
-"""The entailment rule's review bands (one chosen on the answers, one on essays) and scales."""
+"""The entailment rule's review band and scales, as fitted."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from essaycheck.engine.entailment import EntailmentRule
-from essaycheck.training.entailment import _essay_band, _review_band, _scales
+from essaycheck.training.entailment import _review_band, _scales
 
 RULE = EntailmentRule((1.0, 0.0, 0.0), 0.0, 0.2, 3, 0.5)
 
@@ -32,22 +33,13 @@ def test_unread_points_count_as_decisions_never_flagged() -> None:
     assert figures["flagged_share"] == 0.2  # two of ten decisions: the seven unread count
 
 
-def test_an_essays_band_is_the_widest_that_flags_at_most_a_fifth_of_its_decisions() -> None:
-    scores = np.asarray([0.02] * 7 + [0.6, 0.72, 0.85])  # inside 0.125, 0.225 and 0.375
-    band, figures = _essay_band(scores)
-    assert band == 0.35  # two of ten flagged; at 0.375, three
-    assert figures == {"essay_review_band": 0.35, "essay_flagged_share": 0.2}
-
-
 def test_an_over_sure_side_is_scaled_towards_the_middle_and_no_decision_moves() -> None:
     # said covered at 0.95, stated 7 times in 10: over-sure; said missing at 0.05, never stated
     scores = [0.95] * 10 + [0.05] * 10
     labels = np.asarray([1] * 7 + [0] * 3 + [0] * 10)
     covered_scale, missing_scale = _scales(RULE, _features(scores), labels)
     assert covered_scale < 0.5 and missing_scale > 1.0
-    scaled = EntailmentRule(
-        (1.0, 0.0, 0.0), 0.0, 0.2, 3, 0.5, 0.1, None, covered_scale, missing_scale
-    )
+    scaled = replace(RULE, covered_scale=covered_scale, missing_scale=missing_scale)
     after = scaled.score(_features(scores))
     assert after[0] == pytest.approx(0.7, abs=0.01)  # how often such a decision is right
     assert list(after >= 0.5) == list(RULE.score(_features(scores)) >= 0.5)
