@@ -103,6 +103,7 @@ def main() -> None:
             "floor": fitting.FLOOR,
             "candidates": fitting.CANDIDATES,
             "contradiction": fitting.CONTRADICTION,
+            "sure": fitting.SURE,
             "essay_proposal": list(fitting.ESSAY_PROPOSAL),
         },
         "figures": figures,

@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 from essaycheck.engine.base import EngineSpec
 from essaycheck.engine.entailment import EntailmentRule, EntailmentStage
 from essaycheck.engine.matcher import KeyPointMatcher, PointMatch, PreparedRubric
-from essaycheck.engine.verification import ClaimVerifier, PreparedClaims
+from essaycheck.engine.verification import ClaimVerifier, PreparedClaims, no_negation_but_not
 from essaycheck.engine.windows import PIECE_TOKENS, Window, essay_sentences, essay_windows
 from essaycheck.io.essays import Essay
 from essaycheck.results import (
@@ -231,6 +231,13 @@ class Checker:
                 match = essays[essay][0][index]
                 window, score = match.candidates[rank]
                 point = results[essay][index].point
+                if (
+                    objection is not None
+                    and objection.kind == "negated"
+                    and window in match.sure
+                    and no_negation_but_not(window.text)
+                ):
+                    objection = None  # the model surely reads it as stating the point
                 if objection is None:
                     results[essay][index] = self._accepted(point, window, score, essays[essay][2])
                     continue

@@ -181,6 +181,10 @@ class EntailmentRule:
             close calls do: an over-sure side is drawn towards the middle.
         items: whether each item of a sentence that lists several things is a
             candidate window of its own.
+        sure: a candidate the model reads as entailed with at least this
+            probability, and with no negation word but "not", is not rejected by
+            the parser's negation check, which misreads correct sentences that
+            contain "not" (None: it can be).
         essay: the rule for a text of ESSAY_SENTENCES sentences or more, fitted
             on marked essays (None: this rule for every text). An essay's
             sentences are longer and more varied than a short answer's, and
@@ -196,6 +200,7 @@ class EntailmentRule:
     covered_scale: float = 1.0
     missing_scale: float = 1.0
     items: bool = True
+    sure: float | None = None
     essay: EntailmentRule | None = None
 
     def score(self, features: Matrix) -> Matrix:
@@ -254,6 +259,7 @@ class EntailmentRule:
                 covered_scale=float(data.get("covered_scale", 1.0)),
                 missing_scale=float(data.get("missing_scale", 1.0)),
                 items=bool(data.get("items", True)),
+                sure=None if data.get("sure") is None else float(data["sure"]),
                 essay=None if essay is None else cls.from_dict(essay, f"{where} (essay)", True),
             )
         except (KeyError, TypeError, ValueError, IndexError) as err:
@@ -267,6 +273,7 @@ class EntailmentRule:
             or not 0.0 <= rule.contradiction <= 1.0
             or not 1 <= rule.candidates <= 10
             or not 0.0 <= rule.review_band <= THRESHOLD
+            or not 0.0 <= (rule.sure or 0.0) <= 1.0
             or not all(
                 0.0 < scale <= MAX_SCALE for scale in (rule.covered_scale, rule.missing_scale)
             )
@@ -402,6 +409,11 @@ def _rescored(match: PointMatch, probabilities: Matrix, rule: EntailmentRule) ->
             if score >= THRESHOLD - band
         ),
         rejected=rejected,
+        sure=tuple(
+            match.candidates[number][0]
+            for number in range(len(scores))
+            if rule.sure is not None and probabilities[number][0] >= rule.sure
+        ),
     )
 
 

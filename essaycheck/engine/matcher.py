@@ -50,7 +50,9 @@ class PointMatch:
     ``rejected``: the window a later stage found to deny the point, and why,
     when the point is missing because of it. ``unread``: the candidates as
     proposed, when the entailment stage settled the point on the first and did
-    not read the others (``EntailmentStage.finish`` reads them).
+    not read the others (``EntailmentStage.finish`` reads them). ``sure``: the
+    candidates the entailment stage surely reads as stating the point, which
+    the parser's negation check does not reject (``EntailmentRule.sure``).
     """
 
     point_id: str
@@ -61,6 +63,7 @@ class PointMatch:
     candidates: tuple[tuple[Window, float], ...] = ()
     rejected: tuple[Window, Objection] | None = None
     unread: tuple[tuple[Window, float], ...] = ()
+    sure: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ _NEGATION_CUE = re.compile(
     rf"\b(?:not|never|no|without|nor|neither|nobody|nothing|{_NEGATING_VERB.pattern})\b|n't",
     re.IGNORECASE,
 )
+# The one negation a sure model overrules: a correct answer says what a procedure does
+# "not" state; "no", "never", "nobody" and the denying verbs deny the clause itself.
+_PLAIN_NOT = {"not", "n't"}
 # "Trotsky argued...": a person's name followed by one of these is the subject.
 _CREDITING_VERBS = (
     r"\w+ed|was|is|said|says|thought|thinks|felt|feels|held|holds|saw|sees|wrote|writes"
@@ -469,6 +472,16 @@ def _text_stems(text: str) -> frozenset[str]:
 def _stems(doc: Doc) -> frozenset[str]:
     """The stems of the content words."""
     return frozenset(_stem_of(t.text) for t in doc if t.is_alpha and not t.is_stop)
+
+
+def no_negation_but_not(text: str) -> bool:
+    """Whether ``text`` has no negation word but "not" and "n't".
+
+    The checker lets the entailment model overrule the negation check there
+    (``EntailmentRule.sure``), and nowhere else: "Nobody wanted the peasants to
+    farm on state-run farms" stays a denial however sure the model is.
+    """
+    return {cue.group(0).lower() for cue in _NEGATION_CUE.finditer(text)} <= _PLAIN_NOT
 
 
 def _negated_stems(doc: Doc) -> frozenset[str]:

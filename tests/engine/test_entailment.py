@@ -24,6 +24,7 @@ from essaycheck.engine.entailment import (
     save_entailment_rule,
 )
 from essaycheck.engine.matcher import PointMatch, _proposed
+from essaycheck.engine.verification import no_negation_but_not
 from essaycheck.engine.windows import Window
 from essaycheck.errors import ModelError
 from essaycheck.io.essays import Essay
@@ -164,6 +165,61 @@ def test_a_settled_point_whose_evidence_the_parser_rejects_has_its_others_read(
     assert found.is_covered and found.evidence is not None and found.evidence.text == stated
 
 
+@pytest.mark.parametrize("sure", [None, 0.9, 0.99])
+def test_the_parsers_negation_check_gives_way_where_the_model_is_sure(
+    entail: Checker, sure: float | None
+) -> None:
+    negated = "Plants do not make their own food."
+    model = FakeModel({negated: (0.95, 0.01, 0.04)})
+    rule = replace(RULE, sure=sure)
+    checker = Checker(
+        entail.nlp,
+        entail.matcher,
+        entail.spec,
+        entail._load_verifier,
+        EntailmentStage(cast(EntailmentModel, model), rule),
+    )
+    found = _covered(checker, negated)["own-food"]
+    overruled = sure is not None and sure <= 0.95
+    assert found.is_covered == overruled
+    assert (found.objection is None) == overruled
+
+
+@pytest.mark.parametrize(
+    "negated",
+    [
+        "Nobody thinks plants make their own food.",
+        "Plants never make their own food.",
+    ],
+)
+def test_a_sure_model_overrules_no_negation_word_but_not(entail: Checker, negated: str) -> None:
+    model = FakeModel({negated: (0.97, 0.01, 0.02)})
+    checker = Checker(
+        entail.nlp,
+        entail.matcher,
+        entail.spec,
+        entail._load_verifier,
+        EntailmentStage(cast(EntailmentModel, model), replace(RULE, sure=0.9)),
+    )
+    found = _covered(checker, negated)["own-food"]
+    assert not found.is_covered and found.objection is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Plants do not make their own food.", True),
+        ("Plants don't need soil, they need light.", True),
+        ("Plants make their own food.", True),
+        ("Nobody wanted the peasants to farm on state-run farms.", False),
+        ("Not one plant makes no food.", False),
+        ("Stalin denied that it could work.", False),
+    ],
+)
+def test_only_not_is_a_negation_a_sure_model_may_overrule(text: str, plain: bool) -> None:
+    assert no_negation_but_not(text) is plain
+
+
 def test_features_are_similarity_and_the_models_log_odds_against_neither() -> None:
     features = entailment_features(
         np.asarray([0.0, 2.0]), np.asarray([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
@@ -274,6 +330,7 @@ def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
         {"covered_scale": 0.0},
         {"missing_scale": 50.0},
         {"essay": ESSAY_RULE.to_dict() | {"candidates": 0}},
+        {"sure": 1.5},
     ],
     ids=[
         "format",
@@ -286,6 +343,7 @@ def test_a_close_call_in_a_short_answer_is_decided_surely_in_an_essay() -> None:
         "covered-scale",
         "missing-scale",
         "essay-candidates",
+        "sure",
     ],
 )
 def test_a_damaged_rule_file_says_how_to_restore_it(tmp_path: Path, change: dict[str, Any]) -> None:
