@@ -67,6 +67,7 @@ CASES: tuple[tuple[str, Rubric, str, str, bool], ...] = (
     ("misspelt", HISTORY, "permanent-revolution",
      "Trotksy wanted permenant revolution in other contries.", True),
     ("negated", SCIENCE, "own-food", "Plants do not make their own food.", False),
+    ("negated", SCIENCE, "own-food", "Plants cannot make their own food.", False),
     ("negated", SCIENCE, "oxygen", "Plants never give off oxygen.", False),
     ("negated", HISTORY, "permanent-revolution",
      "Trotsky did not want revolution in other countries.", False),

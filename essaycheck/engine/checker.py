@@ -31,7 +31,12 @@ from spacy.tokens import Doc
 from essaycheck.engine.base import EngineSpec
 from essaycheck.engine.entailment import EntailmentRule, EntailmentStage
 from essaycheck.engine.matcher import KeyPointMatcher, PointMatch, PreparedRubric
-from essaycheck.engine.verification import ClaimVerifier, PreparedClaims, no_negation_but_not
+from essaycheck.engine.verification import (
+    ClaimVerifier,
+    PreparedClaims,
+    may_negate_twice,
+    no_negation_but_not,
+)
 from essaycheck.engine.windows import PIECE_TOKENS, Window, essay_sentences, essay_windows
 from essaycheck.io.essays import Essay
 from essaycheck.results import (
@@ -152,7 +157,8 @@ class Checker:
             ]
             proposals = [(rule.floor, rule.candidates) for rule in deciding]
             proposed = self.matcher.match_many(windows, prepared, proposals)
-            matches = self.entailment.read(proposed, prepared.rubric, deciding)
+            cancelled = self._cancelled(prepared.rubric)
+            matches = self.entailment.read(proposed, prepared.rubric, deciding, cancelled)
             rules = list(deciding)
             bands = [rule.review_band for rule in deciding]
         verified = self._verify(
@@ -247,7 +253,9 @@ class Checker:
                 elif match.unread and self.entailment is not None:
                     # settled on a candidate the parser rejects: read the others, start again
                     deciding = essays[essay][3] or self.entailment.rule
-                    essays[essay][0][index] = self.entailment.finish(match, point.text, deciding)
+                    essays[essay][0][index] = self.entailment.finish(
+                        match, (index, point.text), deciding, self._cancelled(rubric)
+                    )
                     del rejected[essay, index]
                     following.append((essay, index, 0))
                 else:
@@ -295,6 +303,22 @@ class Checker:
             needs_review=needs_review,
             evidence=_evidence(window),
         )
+
+    def _cancelled(self, rubric: Rubric) -> Callable[[int, Window], bool] | None:
+        """Where the parser reads a window's negations of a point as cancelling.
+
+        The parser is loaded only for a window with two negation words or more.
+        """
+        if self._load_verifier is None:
+            return None
+
+        def cancelled(index: int, window: Window) -> bool:
+            if not may_negate_twice(window.text):
+                return False
+            sentences = window.sentences or (window.text,)
+            return self._verifier_now().negations_cancel(self._claims_for(rubric), index, sentences)
+
+        return cancelled
 
     def _verifier_now(self) -> ClaimVerifier:
         if self._verifier is None:

@@ -41,8 +41,14 @@ from essaycheck.io.models import META_FILE, check_meta
 from essaycheck.results import REVIEW_BAND, THRESHOLD, decide
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from essaycheck.engine.matcher import PointMatch
+    from essaycheck.engine.windows import Window
     from essaycheck.rubric import Rubric
+
+    # Whether a window negates a point (by its index) twice over, stating it.
+    Cancelled = Callable[[int, Window], bool]
 
 ENTAILMENT_KIND = "entailment (cross-encoder)"
 ENTAILMENT_RULE_FILE = "entailment-rule.json"
@@ -309,6 +315,7 @@ class EntailmentStage:
         essays: list[list[PointMatch]],
         rubric: Rubric,
         rules: Sequence[EntailmentRule] | None = None,
+        cancelled: Cancelled | None = None,
     ) -> list[list[PointMatch]]:
         """Rescore every point's candidates of a batch of essays.
 
@@ -317,16 +324,18 @@ class EntailmentStage:
         most similar candidate; a point that one states beyond its close-call
         band is settled there, and its other candidates are read only if the
         parser rejects that one (``finish``). The rest are read in one go.
+        ``cancelled`` (a point's index, a window) says where the parser reads two
+        negations that cancel: there a "contradicted" verdict is read as "entailed".
         """
         if rules is None:
             rules = [self.rule] * len(essays)
         flat = [
-            (point.text, match, rule)
+            ((index, point.text), match, rule)
             for matches, rule in zip(essays, rules, strict=True)
-            for point, match in zip(rubric, matches, strict=True)
+            for index, (point, match) in enumerate(zip(rubric, matches, strict=True))
         ]
         leads = iter(
-            self.model.judge([(p, m.candidates[0][0].text) for p, m, _ in flat if m.candidates])
+            self._judged([(p, m.candidates[0][0]) for p, m, _ in flat if m.candidates], cancelled)
         )
         first = [next(leads) if match.candidates else None for _, match, _ in flat]
         settled = [
@@ -334,13 +343,14 @@ class EntailmentStage:
             for (_, match, rule), lead in zip(flat, first, strict=True)
         ]
         others = iter(
-            self.model.judge(
+            self._judged(
                 [
-                    (point, window.text)
+                    (point, window)
                     for (point, match, _), done in zip(flat, settled, strict=True)
                     if not done
                     for window, _ in match.candidates[1:]
-                ]
+                ],
+                cancelled,
             )
         )
         read = []
@@ -358,11 +368,30 @@ class EntailmentStage:
         taken = iter(read)
         return [[next(taken) for _ in matches] for matches in essays]
 
-    def finish(self, match: PointMatch, point: str, rule: EntailmentRule) -> PointMatch:
-        """Read the candidates ``read`` left unread: the point's verdict on all of them."""
+    def finish(
+        self,
+        match: PointMatch,
+        point: tuple[int, str],
+        rule: EntailmentRule,
+        cancelled: Cancelled | None = None,
+    ) -> PointMatch:
+        """Read the candidates ``read`` left unread: the point's verdict on all of them.
+
+        ``point`` is the point's index in the rubric and its text.
+        """
         proposed = replace(match, candidates=match.unread, unread=())
-        pairs = [(point, window.text) for window, _ in proposed.candidates]
-        return _rescored(proposed, self.model.judge(pairs), rule)
+        pairs = [(point, window) for window, _ in proposed.candidates]
+        return _rescored(proposed, self._judged(pairs, cancelled), rule)
+
+    def _judged(
+        self, pairs: Sequence[tuple[tuple[int, str], Window]], cancelled: Cancelled | None
+    ) -> Matrix:
+        """The model's verdicts on (point, window) pairs, double negations read as stating."""
+        found = np.array(self.model.judge([(text, window.text) for (_, text), window in pairs]))
+        for row, ((index, _), window) in zip(found, pairs, strict=True):
+            if row[1] > row[0] and cancelled is not None and cancelled(index, window):
+                row[[0, 1]] = row[[1, 0]]
+        return found.reshape(-1, len(LABELS))
 
 
 def _settles(match: PointMatch, probabilities: Matrix, rule: EntailmentRule) -> bool:

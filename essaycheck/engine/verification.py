@@ -51,12 +51,12 @@ _NEGATING_VERB = re.compile(
 # Verbs that end what their subject does: "the revolution stopped" denies the revolution.
 _ENDING_VERB = re.compile(r"stop(?:s|ped|ping)?|ceas\w*|halt\w*")
 _NEGATION_CUE = re.compile(
-    rf"\b(?:not|never|no|without|nor|neither|nobody|nothing|{_NEGATING_VERB.pattern})\b|n't",
+    rf"\b(?:not|cannot|never|no|without|nor|neither|nobody|nothing|{_NEGATING_VERB.pattern})\b|n't",
     re.IGNORECASE,
 )
 # The one negation a sure model overrules: a correct answer says what a procedure does
 # "not" state; "no", "never", "nobody" and the denying verbs deny the clause itself.
-_PLAIN_NOT = {"not", "n't"}
+_PLAIN_NOT = {"not", "cannot", "n't"}
 # "Trotsky argued...": a person's name followed by one of these is the subject.
 _CREDITING_VERBS = (
     r"\w+ed|was|is|said|says|thought|thinks|felt|feels|held|holds|saw|sees|wrote|writes"
@@ -240,6 +240,25 @@ class ClaimVerifier:
         # oxygen" is decided by "oxygen" alone, not left a tie by "plants"
         within = shared if claim.negated else shared - (subjects - negated)
         return bool(flipped) and len(flipped) * 2 > len(within)
+
+    def negations_cancel(
+        self, prepared: PreparedClaims, index: int, sentences: Sequence[str]
+    ) -> bool:
+        """Whether the sentences negate point ``index``'s words twice over, so that they state it.
+
+        "Trotsky did not want the revolution to stop at Russia's border" and "A
+        plant cannot make food without sunlight" state their points through two
+        negations that cancel; a model that reads a "not" as the opposite reads
+        them as contradicting. Only a plain point, only two negations or more.
+        """
+        claim = prepared.claims[index]
+        if claim.negated or not may_negate_twice(" ".join(sentences)):
+            return False
+        if not _shared_stems(sentences, claim):
+            return False
+        docs = self._parse(sentences)
+        negations = sum(_negation_head(token) is not None for doc in docs for token in doc)
+        return negations >= 2 and not self._denies(sentences, claim)
 
     def parse_ahead(self, sentences: Iterable[str]) -> None:
         """Parse, in one batch, sentences that are about to be verified.
@@ -474,8 +493,13 @@ def _stems(doc: Doc) -> frozenset[str]:
     return frozenset(_stem_of(t.text) for t in doc if t.is_alpha and not t.is_stop)
 
 
+def may_negate_twice(text: str) -> bool:
+    """Whether ``text`` has two negation words or more (a cheap look before a parse)."""
+    return len(_NEGATION_CUE.findall(text)) >= 2
+
+
 def no_negation_but_not(text: str) -> bool:
-    """Whether ``text`` has no negation word but "not" and "n't".
+    """Whether ``text`` has no negation word but "not", "cannot" and "n't".
 
     The checker lets the entailment model overrule the negation check there
     (``EntailmentRule.sure``), and nowhere else: "Nobody wanted the peasants to

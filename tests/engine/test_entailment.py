@@ -130,7 +130,7 @@ def test_a_point_its_first_candidate_surely_states_is_settled_there() -> None:
     assert match.is_covered and not match.needs_review
     assert model.read == [(POINT.text, texts[0])]  # the other could not change the decision
     assert [window.text for window, _ in match.unread] == list(texts)
-    finished = stage.finish(match, POINT.text, RULE)
+    finished = stage.finish(match, (0, POINT.text), RULE)
     assert model.read[1:] == [(POINT.text, text) for text in texts]
     assert finished.is_covered and finished.unread == ()
     assert finished.window is not None and finished.window.text == texts[0]
@@ -205,12 +205,33 @@ def test_a_sure_model_overrules_no_negation_word_but_not(entail: Checker, negate
     assert not found.is_covered and found.objection is not None
 
 
+def test_a_contradiction_the_parser_reads_as_two_negations_that_cancel_is_a_statement(
+    entail: Checker,
+) -> None:
+    cancelling = "Plants do not stop making their own food."
+    denying = "Plants do not make their own food."
+    # a model that reads any "not" as the opposite
+    model = FakeModel({cancelling: (0.03, 0.95, 0.02), denying: (0.02, 0.96, 0.02)})
+    checker = Checker(
+        entail.nlp,
+        entail.matcher,
+        entail.spec,
+        entail._load_verifier,
+        EntailmentStage(cast(EntailmentModel, model), RULE),
+    )
+    stated = _covered(checker, cancelling)["own-food"]
+    denied = _covered(checker, denying)["own-food"]
+    assert stated.is_covered and stated.objection is None
+    assert not denied.is_covered and denied.objection is not None
+
+
 @pytest.mark.parametrize(
     ("text", "plain"),
     [
         ("Plants do not make their own food.", True),
         ("Plants don't need soil, they need light.", True),
         ("Plants make their own food.", True),
+        ("Plants cannot make their own food.", True),
         ("Nobody wanted the peasants to farm on state-run farms.", False),
         ("Not one plant makes no food.", False),
         ("Stalin denied that it could work.", False),

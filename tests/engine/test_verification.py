@@ -40,6 +40,8 @@ NEGATED = [
     ("stalin-favoured", "People did not support Stalin's policy."),
     # the subject is shared but never negated: the one other shared word decides
     ("industrialisation", "Stalin never industrialised."),
+    # "cannot" is a negation, though it is one word
+    ("permanent-revolution", "Trotsky cannot have argued for spreading revolution abroad."),
     # a verb that ends something denies its subject
     ("permanent-revolution", "Trotsky wanted the revolution to stop at Russia's border."),
 ]
@@ -153,6 +155,52 @@ def test_cannot_without_states_a_need(verifier: ClaimVerifier, sentence: str, de
     claims = verifier.prepare(NEEDS)
     objection = verifier.objection(claims, 0, [sentence], "")
     assert (objection is not None and objection.kind == "negated") is denied
+
+
+@pytest.mark.parametrize(
+    ("point_id", "sentence", "cancel"),
+    [
+        (
+            "permanent-revolution",
+            "Trotsky did not want the revolution to stop at Russia's border.",
+            True,
+        ),
+        ("permanent-revolution", "Trotsky thought the revolution should not stop in Russia.", True),
+        (
+            "permanent-revolution",
+            "Trotsky did not want communism spread to other countries.",
+            False,
+        ),
+        (
+            "permanent-revolution",
+            "Trotsky wanted the revolution to stop at Russia's border.",
+            False,
+        ),
+        ("permanent-revolution", "Trotsky never argued for spreading revolution abroad.", False),
+        ("collective-farming", "Nobody wanted peasants to farm collectively.", False),
+        (
+            "permanent-revolution",
+            "Trotsky called for permanent revolution around the world.",
+            False,
+        ),
+    ],
+)
+def test_two_negations_that_cancel_are_told_apart_from_a_denial(
+    verifier: ClaimVerifier,
+    claims: PreparedClaims,
+    small_rubric: Rubric,
+    point_id: str,
+    sentence: str,
+    cancel: bool,
+) -> None:
+    index = _index(small_rubric, point_id)
+    assert verifier.negations_cancel(claims, index, [sentence]) is cancel
+
+
+def test_cannot_without_is_two_negations_that_cancel(verifier: ClaimVerifier) -> None:
+    claims = verifier.prepare(NEEDS)
+    assert verifier.negations_cancel(claims, 0, ["A plant cannot make food without sunlight."])
+    assert not verifier.negations_cancel(claims, 0, ["Plants never need sunlight to make food."])
 
 
 def test_he_refers_to_the_last_person_named_before_it(
