@@ -188,9 +188,9 @@ class EntailmentRule:
         items: whether each item of a sentence that lists several things is a
             candidate window of its own.
         sure: a candidate the model reads as entailed with at least this
-            probability, and with no negation word but "not", is not rejected by
-            the parser's negation check, which misreads correct sentences that
-            contain "not" (None: it can be).
+            probability, and with no negation word but "not", "cannot" or
+            "n't", is not rejected by the parser's negation check, which
+            misreads correct sentences that contain "not" (None: it can be).
         essay: the rule for a text of ESSAY_SENTENCES sentences or more, fitted
             on marked essays (None: this rule for every text). An essay's
             sentences are longer and more varied than a short answer's, and
