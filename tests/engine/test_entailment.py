@@ -70,6 +70,12 @@ def _match(*texts: str) -> PointMatch:
     return PointMatch("food", False, 0.45, True, window, candidates)
 
 
+def _with_model(entail: Checker, model: FakeModel, rule: EntailmentRule = RULE) -> Checker:
+    """The entail engine with ``model`` and ``rule`` in its entailment stage."""
+    stage = EntailmentStage(cast(EntailmentModel, model), rule)
+    return Checker(entail.nlp, entail.matcher, entail.spec, entail._load_verifier, stage)
+
+
 def _stage() -> tuple[EntailmentStage, FakeModel]:
     model = FakeModel()
     return EntailmentStage(cast(EntailmentModel, model), RULE), model
@@ -152,13 +158,7 @@ def test_a_settled_point_whose_evidence_the_parser_rejects_has_its_others_read(
     negated, stated = "Plants do not make their own food.", "Plants make food from sunlight."
     # a model that misreads the negated sentence: the parser's negation check catches it
     model = FakeModel({negated: (0.95, 0.01, 0.04), stated: (0.95, 0.01, 0.04)})
-    checker = Checker(
-        entail.nlp,
-        entail.matcher,
-        entail.spec,
-        entail._load_verifier,
-        EntailmentStage(cast(EntailmentModel, model), RULE),
-    )
+    checker = _with_model(entail, model)
     found = _covered(checker, f"{negated} {stated}")["own-food"]
     own_food = [text for point, text in model.read if point == "Plants make their own food."]
     assert own_food[0] == negated and stated in own_food[1:]
@@ -172,13 +172,7 @@ def test_the_parsers_negation_check_gives_way_where_the_model_is_sure(
     negated = "Plants do not make their own food."
     model = FakeModel({negated: (0.95, 0.01, 0.04)})
     rule = replace(RULE, sure=sure)
-    checker = Checker(
-        entail.nlp,
-        entail.matcher,
-        entail.spec,
-        entail._load_verifier,
-        EntailmentStage(cast(EntailmentModel, model), rule),
-    )
+    checker = _with_model(entail, model, rule)
     found = _covered(checker, negated)["own-food"]
     overruled = sure is not None and sure <= 0.95
     assert found.is_covered == overruled
@@ -194,13 +188,7 @@ def test_the_parsers_negation_check_gives_way_where_the_model_is_sure(
 )
 def test_a_sure_model_overrules_no_negation_word_but_not(entail: Checker, negated: str) -> None:
     model = FakeModel({negated: (0.97, 0.01, 0.02)})
-    checker = Checker(
-        entail.nlp,
-        entail.matcher,
-        entail.spec,
-        entail._load_verifier,
-        EntailmentStage(cast(EntailmentModel, model), replace(RULE, sure=0.9)),
-    )
+    checker = _with_model(entail, model, replace(RULE, sure=0.9))
     found = _covered(checker, negated)["own-food"]
     assert not found.is_covered and found.objection is not None
 
@@ -212,13 +200,7 @@ def test_a_contradiction_the_parser_reads_as_two_negations_that_cancel_is_a_stat
     denying = "Plants do not make their own food."
     # a model that reads any "not" as the opposite
     model = FakeModel({cancelling: (0.03, 0.95, 0.02), denying: (0.02, 0.96, 0.02)})
-    checker = Checker(
-        entail.nlp,
-        entail.matcher,
-        entail.spec,
-        entail._load_verifier,
-        EntailmentStage(cast(EntailmentModel, model), RULE),
-    )
+    checker = _with_model(entail, model)
     stated = _covered(checker, cancelling)["own-food"]
     denied = _covered(checker, denying)["own-food"]
     assert stated.is_covered and stated.objection is None
