@@ -187,11 +187,11 @@ def fit_entailment_rule(
     rule = replace(rule, review_band=band, sure=SURE)
     if not essays:
         return rule, figures | review
-    essay_rule, essay_figures = _fit_essay_rule(checker, model, essays, rule)
+    essay_rule, essay_figures = fit_essay_rule(checker, model, essays, rule)
     return replace(rule, essay=essay_rule), figures | review | {"essays": essay_figures}
 
 
-def _fit_essay_rule(
+def fit_essay_rule(
     checker: Checker, model: EntailmentModel, essays: Sequence[MarkedEssays], start: EntailmentRule
 ) -> tuple[EntailmentRule, dict[str, object]]:
     """The rule for essays: fitted on the marked essays' points, from the answers' rule."""
