@@ -4,7 +4,9 @@ Each topic of labels/essays is held out in turn: the essays' rule is fitted on t
 other topics (from the shipped answers' rule, as scripts/fit_entailment_rule.py
 fits it on all of them), and the held-out topic's essays are marked by the whole
 entail engine with that rule, parser checks included, against their marks. The
-example essays of benchmarks/benchmark_engine.py are never read.
+example essays of benchmarks/benchmark_engine.py are never read. Then the topics
+of labels/essays-held-out, never fitted on, are marked by the rule fitted on every
+topic of labels/essays (the shipped one), and by the fast engine beside it.
 
     python scripts/essay_rule_held_out.py [--essays labels/essays] [--only TOPIC ...]
 
@@ -32,6 +34,7 @@ from essaycheck.training.essays import MarkedEssays, marked_essay_sets  # noqa: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--essays", type=Path, default=REPO / "labels" / "essays")
+    parser.add_argument("--held-out", type=Path, default=REPO / "labels" / "essays-held-out")
     parser.add_argument("--only", nargs="*", default=None, help="topics to fit on")
     args = parser.parse_args()
     entail = load_checker("entail")
@@ -62,6 +65,34 @@ def main() -> None:
         names = ", ".join(t.name for t in others)
         print(f"| {held.name} | {names} | {len(held.texts)} | " + _row(counts))
     print(f"| **all** | | {sum(len(t.texts) for t in topics)} | " + _row(totals))
+    held_out = marked_essay_sets(args.held_out) if args.held_out.is_dir() else []
+    if not held_out:
+        return
+    essay_rule, _ = fit_essay_rule(reading, model, fitted_on, answers_rule)
+    rule = replace(answers_rule, essay=essay_rule)
+    engines = {
+        "entail": Checker(
+            entail.nlp,
+            entail.matcher,
+            entail.spec,
+            entail._load_verifier,
+            EntailmentStage(model, rule),
+        ),
+        "fast": load_checker("fast"),
+    }
+    names = ", ".join(t.name for t in fitted_on)
+    print()
+    print(f"Never fitted on ({args.held_out.name}); the essays' rule fitted on {names}:")
+    print()
+    print("| topic | engine | essays | TP | FP | FN | TN | F1 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for engine, checker in engines.items():
+        totals = [0, 0, 0, 0]
+        for held in held_out:
+            counts = _counts(checker, held)
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+            print(f"| {held.name} | {engine} | {len(held.texts)} | " + _row(counts))
+        print(f"| **all** | {engine} | {sum(len(t.texts) for t in held_out)} | " + _row(totals))
 
 
 def _counts(checker: Checker, data: MarkedEssays) -> list[int]:
