@@ -6,7 +6,7 @@ fits it on all of them), and the held-out topic's essays are marked by the whole
 entail engine with that rule, parser checks included, against their marks. The
 example essays of benchmarks/benchmark_engine.py are never read. Then the topics
 of labels/essays-held-out, never fitted on, are marked by the rule fitted on every
-topic of labels/essays (the shipped one), and by the fast engine beside it.
+topic of labels/essays (the shipped one), and by the fast and precise engines beside it.
 
     python scripts/essay_rule_held_out.py [--essays labels/essays] [--only TOPIC ...]
 
@@ -17,6 +17,7 @@ held out, by a rule fitted on the listed topics other than themselves).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -80,6 +81,8 @@ def main() -> None:
         ),
         "fast": load_checker("fast"),
     }
+    if importlib.util.find_spec("onnxruntime") is not None:  # the precise extra
+        engines["precise"] = load_checker("precise")
     names = ", ".join(t.name for t in fitted_on)
     print()
     print(f"Never fitted on ({args.held_out.name}); the essays' rule fitted on {names}:")
