@@ -26,7 +26,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 from essaycheck.engine import load_checker  # noqa: E402
 from essaycheck.engine.checker import Checker  # noqa: E402
-from essaycheck.engine.entailment import EntailmentStage, load_entailment_rule  # noqa: E402
+from essaycheck.engine.entailment import (  # noqa: E402
+    EntailmentRule,
+    EntailmentStage,
+    load_entailment_rule,
+)
 from essaycheck.io.essays import Essay  # noqa: E402
 from essaycheck.training.entailment import fit_essay_rule  # noqa: E402
 from essaycheck.training.essays import MarkedEssays, marked_essay_sets  # noqa: E402
@@ -53,14 +57,7 @@ def main() -> None:
     for held in topics:
         others = [t for t in fitted_on if t.name != held.name]
         essay_rule, _ = fit_essay_rule(reading, model, others, answers_rule)
-        rule = replace(answers_rule, essay=essay_rule)
-        checker = Checker(
-            entail.nlp,
-            entail.matcher,
-            entail.spec,
-            entail._load_verifier,
-            EntailmentStage(model, rule),
-        )
+        checker = _with_rule(entail, replace(answers_rule, essay=essay_rule))
         counts = _counts(checker, held)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         names = ", ".join(t.name for t in others)
@@ -70,15 +67,8 @@ def main() -> None:
     if not held_out:
         return
     essay_rule, _ = fit_essay_rule(reading, model, fitted_on, answers_rule)
-    rule = replace(answers_rule, essay=essay_rule)
     engines = {
-        "entail": Checker(
-            entail.nlp,
-            entail.matcher,
-            entail.spec,
-            entail._load_verifier,
-            EntailmentStage(model, rule),
-        ),
+        "entail": _with_rule(entail, replace(answers_rule, essay=essay_rule)),
         "fast": load_checker("fast"),
     }
     if importlib.util.find_spec("onnxruntime") is not None:  # the precise extra
@@ -96,6 +86,13 @@ def main() -> None:
             totals = [a + b for a, b in zip(totals, counts, strict=True)]
             print(f"| {held.name} | {engine} | {len(held.texts)} | " + _row(counts))
         print(f"| **all** | {engine} | {sum(len(t.texts) for t in held_out)} | " + _row(totals))
+
+
+def _with_rule(entail: Checker, rule: EntailmentRule) -> Checker:
+    """The entail engine deciding by ``rule``."""
+    assert entail.entailment is not None
+    stage = EntailmentStage(entail.entailment.model, rule)
+    return Checker(entail.nlp, entail.matcher, entail.spec, entail._load_verifier, stage)
 
 
 def _counts(checker: Checker, data: MarkedEssays) -> list[int]:
