@@ -249,16 +249,20 @@ class ClaimVerifier:
         "Trotsky did not want the revolution to stop at Russia's border" and "A
         plant cannot make food without sunlight" state their points through two
         negations that cancel; a model that reads a "not" as the opposite reads
-        them as contradicting. Only a plain point, only two negations or more.
+        them as contradicting: two negations or more, some of the point's words
+        under them, and none under an odd number. "The rain cannot soak into the
+        ground, so there is no water underground" has two negations that do not
+        cancel: each denies words of its own. Only a plain point.
         """
         claim = prepared.claims[index]
-        if claim.negated or not may_negate_twice(" ".join(sentences)):
-            return False
-        if not _shared_stems(sentences, claim):
+        shared = _shared_stems(sentences, claim)
+        if claim.negated or not shared or not may_negate_twice(" ".join(sentences)):
             return False
         docs = self._parse(sentences)
         negations = sum(_negation_head(token) is not None for doc in docs for token in doc)
-        return negations >= 2 and not self._denies(sentences, claim)
+        negated = frozenset().union(*(_negated_stems(doc) for doc in docs))
+        governed = frozenset().union(*(_governed_stems(doc) for doc in docs))
+        return negations >= 2 and bool(shared & governed) and not shared & negated
 
     def parse_ahead(self, sentences: Iterable[str]) -> None:
         """Parse, in one batch, sentences that are about to be verified.
@@ -524,6 +528,14 @@ def _negated_stems(doc: Doc) -> frozenset[str]:
         if scope is not None:
             negated ^= scope
     return frozenset(negated)
+
+
+def _governed_stems(doc: Doc) -> frozenset[str]:
+    """The content words' stems under any negation, an even number of them or an odd."""
+    governed: set[str] = set()
+    for token in doc:
+        governed |= _negation_scope(token) or set()
+    return frozenset(governed)
 
 
 def _needing_verbs(doc: Doc) -> set[int]:

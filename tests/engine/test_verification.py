@@ -183,6 +183,12 @@ def test_cannot_without_states_a_need(verifier: ClaimVerifier, sentence: str, de
             "Trotsky called for permanent revolution around the world.",
             False,
         ),
+        # two negations, each denying words of its own: they do not cancel
+        (
+            "collective-farming",
+            "Trotsky did not want peasants on farms, and nobody wanted collective farming.",
+            False,
+        ),
     ],
 )
 def test_two_negations_that_cancel_are_told_apart_from_a_denial(
@@ -201,6 +207,8 @@ def test_cannot_without_is_two_negations_that_cancel(verifier: ClaimVerifier) ->
     claims = verifier.prepare(NEEDS)
     assert verifier.negations_cancel(claims, 0, ["A plant cannot make food without sunlight."])
     assert not verifier.negations_cancel(claims, 0, ["Plants never need sunlight to make food."])
+    two = "Plants cannot live in the dark, so there is no food without sunlight."
+    assert not verifier.negations_cancel(claims, 0, [two])
 
 
 def test_he_refers_to_the_last_person_named_before_it(
