@@ -598,7 +598,9 @@ def _negation_head(token: Token) -> Token | None:
     if token.dep_ == "neg" or lower in {"never", "nor", "neither", "nobody", "nothing"}:
         head = token.head
     elif lower == "no" and token.dep_ == "det":
-        head = token.head.head if token.head.dep_ in _SUBJECT_DEPS else token.head
+        # "no water" as subject, or in "there is no water underground", denies its clause
+        clause = token.head.dep_ in _SUBJECT_DEPS or _is_existential(token.head)
+        head = token.head.head if clause else token.head
     elif (lower == "without" and token.dep_ == "prep") or (
         token.tag_.startswith("VB") and _NEGATING_VERB.fullmatch(lower)
     ):
@@ -606,6 +608,11 @@ def _negation_head(token: Token) -> Token | None:
     else:
         return None
     return head
+
+
+def _is_existential(token: Token) -> bool:
+    """Whether a word is what a "there is" clause says exists ("there is no water")."""
+    return token.dep_ == "attr" and any(child.dep_ == "expl" for child in token.head.children)
 
 
 def _scope_stems(head: Token) -> set[str]:

@@ -211,6 +211,26 @@ def test_cannot_without_is_two_negations_that_cancel(verifier: ClaimVerifier) ->
     assert not verifier.negations_cancel(claims, 0, [two])
 
 
+GROUNDWATER = Rubric(
+    title="Water",
+    points=(
+        KeyPoint(
+            "groundwater", "Some water soaks into the soil and rock and is stored underground."
+        ),
+    ),
+)
+
+
+def test_there_is_no_denies_the_whole_clause(verifier: ClaimVerifier) -> None:
+    claims = verifier.prepare(GROUNDWATER)
+    sentence = (
+        "The rain cannot soak into the ground, because soil and rock are solid, "
+        "so there is no water underground."
+    )
+    objection = verifier.objection(claims, 0, [sentence], "")
+    assert objection is not None and objection.kind == "negated"
+
+
 def test_he_refers_to_the_last_person_named_before_it(
     verifier: ClaimVerifier, claims: PreparedClaims, small_rubric: Rubric
 ) -> None:
