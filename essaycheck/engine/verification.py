@@ -578,10 +578,12 @@ def _negation_scope(token: Token) -> set[str] | None:
     head = _negation_head(token)
     if head is None:
         return None
-    stems = _scope_stems(head)
     if _ends_its_subject(head):
-        stems |= _subject_stems(head)
-    return stems
+        # what stops is its subject and what it does, never a clause beside it: in
+        # "owners used steam engines, so people stopped making cloth at home" the
+        # parser may hang the first clause on "stopped"
+        return _scope_stems(head, _CLAUSE_BREAKS | {"ccomp"}) | _subject_stems(head)
+    return _scope_stems(head)
 
 
 def _ends_its_subject(head: Token) -> bool:
@@ -615,8 +617,8 @@ def _is_existential(token: Token) -> bool:
     return token.dep_ == "attr" and any(child.dep_ == "expl" for child in token.head.children)
 
 
-def _scope_stems(head: Token) -> set[str]:
-    """Content stems a negated head governs: not its subject, not coordinated clauses."""
+def _scope_stems(head: Token, breaks: frozenset[str] | set[str] = _CLAUSE_BREAKS) -> set[str]:
+    """Content stems a negated head governs: not its subject, not the clauses ``breaks`` names."""
     stems: set[str] = set()
     stack = [head]
     while stack:
@@ -626,8 +628,7 @@ def _scope_stems(head: Token) -> set[str]:
         stack.extend(
             child
             for child in token.children
-            if child.dep_ not in _CLAUSE_BREAKS
-            and not (token is head and child.dep_ in _SUBJECT_DEPS)
+            if child.dep_ not in breaks and not (token is head and child.dep_ in _SUBJECT_DEPS)
         )
     return stems
 

@@ -231,6 +231,20 @@ def test_there_is_no_denies_the_whole_clause(verifier: ClaimVerifier) -> None:
     assert objection is not None and objection.kind == "negated"
 
 
+def test_what_stops_is_not_a_clause_beside_it(verifier: ClaimVerifier) -> None:
+    point = KeyPoint(
+        "steam-powered-factories",
+        "Machines driven by steam power moved the making of goods out of people's homes "
+        "and into large factories.",
+    )
+    claims = verifier.prepare(Rubric(title="Industry", points=(point,)))
+    sentence = (
+        "Factory owners used steam engines to drive their machines, so people stopped "
+        "making cloth at home and went to work in the factories instead."
+    )
+    assert verifier.objection(claims, 0, [sentence], "") is None
+
+
 def test_he_refers_to_the_last_person_named_before_it(
     verifier: ClaimVerifier, claims: PreparedClaims, small_rubric: Rubric
 ) -> None:
