@@ -259,10 +259,12 @@ class ClaimVerifier:
         if claim.negated or not shared or not may_negate_twice(" ".join(sentences)):
             return False
         docs = self._parse(sentences)
-        negations = sum(_negation_head(token) is not None for doc in docs for token in doc)
+        scopes = [
+            scope for doc in docs for token in doc if (scope := _negation_scope(token)) is not None
+        ]
+        governed = frozenset().union(*scopes)
         negated = frozenset().union(*(_negated_stems(doc) for doc in docs))
-        governed = frozenset().union(*(_governed_stems(doc) for doc in docs))
-        return negations >= 2 and bool(shared & governed) and not shared & negated
+        return len(scopes) >= 2 and bool(shared & governed) and not shared & negated
 
     def parse_ahead(self, sentences: Iterable[str]) -> None:
         """Parse, in one batch, sentences that are about to be verified.
@@ -528,14 +530,6 @@ def _negated_stems(doc: Doc) -> frozenset[str]:
         if scope is not None:
             negated ^= scope
     return frozenset(negated)
-
-
-def _governed_stems(doc: Doc) -> frozenset[str]:
-    """The content words' stems under any negation, an even number of them or an odd."""
-    governed: set[str] = set()
-    for token in doc:
-        governed |= _negation_scope(token) or set()
-    return frozenset(governed)
 
 
 def _needing_verbs(doc: Doc) -> set[int]:
